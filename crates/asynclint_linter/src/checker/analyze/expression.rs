@@ -1,0 +1,112 @@
+use ruff_python_ast::{self as ast, Expr};
+
+use crate::checker::{CallSite, Checker};
+use crate::registry::Rule;
+use crate::rules;
+
+const BLOCKING_RULES: &[Rule] = &[
+    Rule::BlockingSleep,
+    Rule::BlockingHttpCall,
+    Rule::BlockingSubprocess,
+    Rule::BlockingFileIo,
+    Rule::BlockingFilesystemCall,
+    Rule::BlockingNetworkCall,
+    Rule::BlockingDatabaseCall,
+    Rule::BlockingInput,
+    Rule::BlockingSyncPrimitive,
+    Rule::CpuBoundCall,
+    Rule::NestedEventLoop,
+];
+
+pub(crate) fn expression<'a>(checker: &mut Checker<'a>, expr: &'a Expr) {
+    match expr {
+        Expr::Call(call) => call_expression(checker, call),
+        Expr::Await(_) => {
+            if checker.enabled(Rule::AsyncSyntaxOutsideAsyncFunction) {
+                rules::syntax::async_syntax_outside_async_function::await_expr(checker, expr);
+            }
+        }
+        Expr::ListComp(ast::ExprListComp { generators, .. })
+        | Expr::SetComp(ast::ExprSetComp { generators, .. })
+        | Expr::DictComp(ast::ExprDictComp { generators, .. }) => {
+            if checker.enabled(Rule::AsyncSyntaxOutsideAsyncFunction) {
+                rules::syntax::async_syntax_outside_async_function::async_comprehension(
+                    checker, expr, generators,
+                );
+            }
+        }
+        _ => {}
+    }
+}
+
+fn call_expression<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
+    let qualified = checker.semantic.resolve_qualified_name(&call.func);
+    let receiver_kind = match &*call.func {
+        Expr::Attribute(attr) if qualified.is_none() => checker.semantic.object_kind(&attr.value),
+        _ => None,
+    };
+    let site = CallSite {
+        call,
+        qualified: qualified.as_deref(),
+        receiver_kind: receiver_kind.as_deref(),
+    };
+    let in_async = checker.semantic.in_async_context();
+
+    if in_async && checker.any_enabled(BLOCKING_RULES) && !is_allowed(checker, &site) {
+        use rules::blocking::*;
+        if checker.enabled(Rule::BlockingSleep) {
+            blocking_sleep::blocking_sleep(checker, &site);
+        }
+        if checker.enabled(Rule::BlockingHttpCall) {
+            blocking_http_call::blocking_http_call(checker, &site);
+        }
+        if checker.enabled(Rule::BlockingSubprocess) {
+            blocking_subprocess::blocking_subprocess(checker, &site);
+        }
+        if checker.enabled(Rule::BlockingFileIo) {
+            blocking_file_io::blocking_file_io(checker, &site);
+        }
+        if checker.enabled(Rule::BlockingFilesystemCall) {
+            blocking_filesystem_call::blocking_filesystem_call(checker, &site);
+        }
+        if checker.enabled(Rule::BlockingNetworkCall) {
+            blocking_network_call::blocking_network_call(checker, &site);
+        }
+        if checker.enabled(Rule::BlockingDatabaseCall) {
+            blocking_database_call::blocking_database_call(checker, &site);
+        }
+        if checker.enabled(Rule::BlockingInput) {
+            blocking_input::blocking_input(checker, &site);
+        }
+        if checker.enabled(Rule::BlockingSyncPrimitive) {
+            blocking_sync_primitive::blocking_sync_primitive(checker, &site);
+        }
+        if checker.enabled(Rule::CpuBoundCall) {
+            cpu_bound_call::cpu_bound_call(checker, &site);
+        }
+        if checker.enabled(Rule::NestedEventLoop) {
+            nested_event_loop::nested_event_loop(checker, &site);
+        }
+    }
+    if checker.enabled(Rule::DanglingTask) {
+        rules::tasks::dangling_task::dangling_task(checker, &site);
+    }
+    if checker.enabled(Rule::GetEventLoop) {
+        rules::modernize::get_event_loop::get_event_loop(checker, &site);
+    }
+}
+
+/// `allowed-blocking-calls` silences a callee (or a method path such as
+/// `requests.Session().get`).
+fn is_allowed(checker: &Checker, site: &CallSite) -> bool {
+    if checker.settings.allowed_blocking_calls.is_empty() {
+        return false;
+    }
+    if let Some(q) = site.qualified {
+        if checker.settings.is_allowed_blocking(q) {
+            return true;
+        }
+    }
+    site.method_path()
+        .is_some_and(|p| checker.settings.is_allowed_blocking(&p))
+}

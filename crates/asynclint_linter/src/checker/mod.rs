@@ -1,0 +1,241 @@
+//! The checker: one traversal of a file's AST that maintains the semantic model and hands each
+//! node to the rules interested in its kind (`analyze/*.rs`).
+
+mod analyze;
+
+use std::sync::Arc;
+
+use asynclint_diagnostics::{Diagnostic, Fix, SourceFile};
+use ruff_python_ast::visitor::{self, Visitor};
+use ruff_python_ast::{self as ast, Expr, Stmt};
+use ruff_text_size::{Ranged, TextRange};
+
+use crate::registry::Rule;
+use crate::semantic::SemanticModel;
+use crate::settings::LinterSettings;
+
+/// A call being analysed, with its callee resolved once for every rule.
+pub struct CallSite<'a, 'c> {
+    pub call: &'a ast::ExprCall,
+    /// The qualified name of the callee (`time.sleep`, `builtins.open`), when resolvable.
+    pub qualified: Option<&'c str>,
+    /// For `obj.method(...)`: the kind of `obj` when known (`requests.Session()`).
+    pub receiver_kind: Option<&'c str>,
+}
+
+impl CallSite<'_, '_> {
+    /// The method name for `obj.method(...)` calls.
+    pub fn method_name(&self) -> Option<&str> {
+        match &*self.call.func {
+            Expr::Attribute(attr) => Some(attr.attr.as_str()),
+            _ => None,
+        }
+    }
+
+    /// `receiver_kind` + `.method`, e.g. `requests.Session().get`.
+    pub fn method_path(&self) -> Option<String> {
+        Some(format!("{}.{}", self.receiver_kind?, self.method_name()?))
+    }
+
+    pub fn keyword(&self, name: &str) -> Option<&ast::Keyword> {
+        self.call
+            .arguments
+            .keywords
+            .iter()
+            .find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == name))
+    }
+}
+
+pub struct Checker<'a> {
+    pub semantic: SemanticModel<'a>,
+    pub settings: &'a LinterSettings,
+    pub source: &'a str,
+    file: Arc<SourceFile>,
+    diagnostics: Vec<Diagnostic>,
+    /// Statements enclosing the current node, innermost last.
+    stmt_stack: Vec<&'a Stmt>,
+    /// Expressions enclosing the current node, innermost last.
+    expr_stack: Vec<&'a Expr>,
+}
+
+impl<'a> Checker<'a> {
+    pub fn new(
+        module: &'a [Stmt],
+        source: &'a str,
+        file: Arc<SourceFile>,
+        settings: &'a LinterSettings,
+        module_path: Option<Vec<String>>,
+        is_package: bool,
+    ) -> Self {
+        Self {
+            semantic: SemanticModel::new(module, module_path, is_package),
+            settings,
+            source,
+            file,
+            diagnostics: Vec::new(),
+            stmt_stack: Vec::new(),
+            expr_stack: Vec::new(),
+        }
+    }
+
+    pub fn enabled(&self, rule: Rule) -> bool {
+        self.settings.rules.contains(rule)
+    }
+
+    pub fn any_enabled(&self, rules: &[Rule]) -> bool {
+        rules.iter().any(|r| self.enabled(*r))
+    }
+
+    /// Record a finding. `help` says what to write instead.
+    pub fn report(&mut self, rule: Rule, message: impl Into<String>, help: impl Into<String>, range: TextRange, fix: Option<Fix>) {
+        if !self.enabled(rule) {
+            return;
+        }
+        let help = help.into();
+        let mut diagnostic = Diagnostic::new(rule.code(), rule.name(), message, range, self.file.clone()).with_fix(fix);
+        if !help.is_empty() {
+            diagnostic = diagnostic.with_help(help);
+        }
+        self.diagnostics.push(diagnostic);
+    }
+
+    pub fn into_diagnostics(self) -> Vec<Diagnostic> {
+        self.diagnostics
+    }
+
+    pub fn source_of(&self, range: TextRange) -> &'a str {
+        &self.source[range]
+    }
+
+    /// The innermost statement enclosing the current node.
+    pub fn current_statement(&self) -> Option<&'a Stmt> {
+        self.stmt_stack.last().copied()
+    }
+
+    pub fn statement_ancestors(&self) -> impl Iterator<Item = &'a Stmt> + '_ {
+        self.stmt_stack.iter().rev().copied()
+    }
+
+    /// The expression directly containing the current expression (not the current one).
+    pub fn parent_expression(&self) -> Option<&'a Expr> {
+        let n = self.expr_stack.len();
+        if n >= 2 { Some(self.expr_stack[n - 2]) } else { None }
+    }
+
+    pub fn expression_ancestors(&self) -> impl Iterator<Item = &'a Expr> + '_ {
+        // Skip the current expression itself.
+        let n = self.expr_stack.len().saturating_sub(1);
+        self.expr_stack[..n].iter().rev().copied()
+    }
+
+    /// Is `expr` the whole value of the current expression statement?
+    pub fn is_expression_statement(&self, expr: &Expr) -> bool {
+        matches!(self.current_statement(), Some(Stmt::Expr(s)) if s.value.range() == expr.range())
+    }
+
+    fn visit_function_def(&mut self, def: &'a ast::StmtFunctionDef) {
+        // Decorators, defaults and annotations are evaluated in the enclosing scope.
+        for decorator in &def.decorator_list {
+            self.visit_decorator(decorator);
+        }
+        let params = &def.parameters;
+        for p in params.posonlyargs.iter().chain(&params.args).chain(&params.kwonlyargs) {
+            if let Some(default) = &p.default {
+                self.visit_expr(default);
+            }
+            if let Some(annotation) = &p.parameter.annotation {
+                self.visit_annotation(annotation);
+            }
+        }
+        for p in [&params.vararg, &params.kwarg].into_iter().flatten() {
+            if let Some(annotation) = &p.annotation {
+                self.visit_annotation(annotation);
+            }
+        }
+        if let Some(returns) = &def.returns {
+            self.visit_annotation(returns);
+        }
+        self.semantic.push_function(def);
+        analyze::function_body(self, def);
+        self.visit_body(&def.body);
+        self.semantic.pop_scope();
+    }
+
+    fn visit_class_def(&mut self, class: &'a ast::StmtClassDef) {
+        for decorator in &class.decorator_list {
+            self.visit_decorator(decorator);
+        }
+        if let Some(arguments) = &class.arguments {
+            self.visit_arguments(arguments);
+        }
+        self.semantic.push_class(class);
+        self.visit_body(&class.body);
+        self.semantic.pop_scope();
+    }
+
+    fn visit_comprehension_expr(&mut self, generators: &'a [ast::Comprehension], elts: &[&'a Expr]) {
+        // The first iterable is evaluated in the enclosing scope.
+        if let Some(first) = generators.first() {
+            self.visit_expr(&first.iter);
+        }
+        self.semantic.push_comprehension(generators);
+        for (i, generator) in generators.iter().enumerate() {
+            if i > 0 {
+                self.visit_expr(&generator.iter);
+            }
+            self.visit_expr(&generator.target);
+            for cond in &generator.ifs {
+                self.visit_expr(cond);
+            }
+        }
+        for elt in elts {
+            self.visit_expr(elt);
+        }
+        self.semantic.pop_scope();
+    }
+}
+
+impl<'a> Visitor<'a> for Checker<'a> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        self.stmt_stack.push(stmt);
+        analyze::statement(self, stmt);
+        match stmt {
+            Stmt::FunctionDef(def) => self.visit_function_def(def),
+            Stmt::ClassDef(class) => self.visit_class_def(class),
+            _ => visitor::walk_stmt(self, stmt),
+        }
+        self.stmt_stack.pop();
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        self.expr_stack.push(expr);
+        analyze::expression(self, expr);
+        match expr {
+            Expr::Lambda(lambda) => {
+                if let Some(parameters) = &lambda.parameters {
+                    for p in parameters.posonlyargs.iter().chain(&parameters.args).chain(&parameters.kwonlyargs) {
+                        if let Some(default) = &p.default {
+                            self.visit_expr(default);
+                        }
+                    }
+                }
+                self.semantic.push_lambda(lambda);
+                self.visit_expr(&lambda.body);
+                self.semantic.pop_scope();
+            }
+            Expr::ListComp(comp) => self.visit_comprehension_expr(&comp.generators, &[&comp.elt]),
+            Expr::SetComp(comp) => self.visit_comprehension_expr(&comp.generators, &[&comp.elt]),
+            Expr::Generator(comp) => self.visit_comprehension_expr(&comp.generators, &[&comp.elt]),
+            Expr::DictComp(comp) => {
+                let mut elts: Vec<&'a Expr> = Vec::with_capacity(2);
+                if let Some(key) = &comp.key {
+                    elts.push(key);
+                }
+                elts.push(&comp.value);
+                self.visit_comprehension_expr(&comp.generators, &elts);
+            }
+            _ => visitor::walk_expr(self, expr),
+        }
+        self.expr_stack.pop();
+    }
+}

@@ -1,0 +1,87 @@
+//! The asynclint linter: parse a Python file once, build its semantic model, run the enabled
+//! rules, apply `noqa` suppressions.
+
+pub mod checker;
+pub mod noqa;
+pub mod registry;
+pub mod rules;
+pub mod semantic;
+pub mod settings;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use asynclint_diagnostics::{Diagnostic, SourceFile};
+use ruff_python_ast::PySourceType;
+use ruff_python_ast::visitor::Visitor;
+use ruff_source_file::LineIndex;
+use ruff_text_size::Ranged;
+
+pub use registry::{FixAvailability, Rule};
+pub use settings::{LinterSettings, RuleSelector, RuleSet, TargetVersion};
+
+/// Where a file sits in its project, for relative imports and the project index.
+#[derive(Debug, Clone, Default)]
+pub struct ModuleInfo {
+    /// Dotted module path (`pkg.sub.mod`; for `pkg/__init__.py`: `pkg`).
+    pub path: Option<Vec<String>>,
+    pub is_package: bool,
+}
+
+/// The result of checking one file.
+#[derive(Debug, Default)]
+pub struct FileResult {
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Check one file's source. Never panics on bad input (the caller also catches panics).
+pub fn lint_source(path: &Path, source: &str, settings: &LinterSettings, module: &ModuleInfo) -> FileResult {
+    let file = SourceFile::new(path, source);
+    let source_type = if path.extension().is_some_and(|e| e == "pyi") {
+        PySourceType::Stub
+    } else {
+        PySourceType::Python
+    };
+    let parsed = ruff_python_parser::parse_unchecked_source(source, source_type);
+
+    let mut diagnostics = Vec::new();
+    if !parsed.errors().is_empty() {
+        for error in parsed.errors() {
+            diagnostics.push(rules::syntax::syntax_error::syntax_error(error, &file));
+        }
+    } else {
+        let mut checker = checker::Checker::new(
+            &parsed.syntax().body,
+            source,
+            file.clone(),
+            settings,
+            module.path.clone(),
+            module.is_package,
+        );
+        checker.visit_body(&parsed.syntax().body);
+        diagnostics = checker.into_diagnostics();
+    }
+
+    if !diagnostics.is_empty() {
+        let index = LineIndex::from_source_text(source);
+        let noqa = noqa::NoqaMap::from_tokens(parsed.tokens(), source, &index);
+        diagnostics.retain(|d| {
+            d.code == Rule::SyntaxError.code()
+                || !noqa.is_suppressed(d.code, noqa::NoqaMap::line_of(&index, d.range().start()))
+        });
+        diagnostics.sort_by(Diagnostic::sort_key_cmp);
+    }
+    FileResult { diagnostics }
+}
+
+/// Convenience for tests and `--stdin-filename`: lint with no module information.
+pub fn lint_str(path: &Path, source: &str, settings: &LinterSettings) -> Vec<Diagnostic> {
+    lint_source(path, source, settings, &ModuleInfo::default()).diagnostics
+}
+
+pub use asynclint_diagnostics as diagnostics;
+
+#[doc(hidden)]
+pub fn _arc_file(path: &Path, text: &str) -> Arc<SourceFile> {
+    SourceFile::new(path, text)
+}

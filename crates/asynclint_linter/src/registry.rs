@@ -1,0 +1,161 @@
+//! The rule table: code -> rule. Codes and names are public interface and never change.
+//!
+//! Each rule's documentation is the `//!` module comment of its file, compiled in.
+
+use asynclint_diagnostics::RuleMeta;
+
+/// Whether a rule offers a fix, and how safe it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FixAvailability {
+    None,
+    Safe,
+    Unsafe,
+    /// Safe in some contexts, unsafe in others (the rule's docs say which).
+    Sometimes,
+}
+
+macro_rules! rules {
+    ($( $code:ident $name:literal $variant:ident $default:literal $fix:ident $family:ident::$module:ident; )*) => {
+        /// Every rule asynclint implements.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Rule { $($variant,)* }
+
+        impl Rule {
+            pub const ALL: &'static [Rule] = &[$(Rule::$variant,)*];
+
+            pub const fn code(self) -> &'static str {
+                match self { $(Rule::$variant => stringify!($code),)* }
+            }
+
+            pub const fn name(self) -> &'static str {
+                match self { $(Rule::$variant => $name,)* }
+            }
+
+            pub const fn default_enabled(self) -> bool {
+                match self { $(Rule::$variant => $default,)* }
+            }
+
+            pub const fn fix_availability(self) -> FixAvailability {
+                match self { $(Rule::$variant => FixAvailability::$fix,)* }
+            }
+
+            /// The family directory and file stem of the rule's implementation.
+            pub const fn source_path(self) -> (&'static str, &'static str) {
+                match self { $(Rule::$variant => (stringify!($family), stringify!($module)),)* }
+            }
+
+            /// The raw source of the rule's file; its `//!` comment is the documentation.
+            pub(crate) const fn source(self) -> &'static str {
+                match self {
+                    $(Rule::$variant => include_str!(concat!("rules/", stringify!($family), "/", stringify!($module), ".rs")),)*
+                }
+            }
+        }
+    };
+}
+
+// code    name                                     variant                          on?   fix       file
+rules! {
+    AIO001 "syntax-error"                           SyntaxError                      true  None      syntax::syntax_error;
+    AIO002 "async-syntax-outside-async-function"    AsyncSyntaxOutsideAsyncFunction  true  None      syntax::async_syntax_outside_async_function;
+    AIO100 "blocking-sleep"                         BlockingSleep                    true  Unsafe    blocking::blocking_sleep;
+    AIO101 "blocking-http-call"                     BlockingHttpCall                 true  None      blocking::blocking_http_call;
+    AIO102 "blocking-subprocess"                    BlockingSubprocess               true  None      blocking::blocking_subprocess;
+    AIO103 "blocking-file-io"                       BlockingFileIo                   true  None      blocking::blocking_file_io;
+    AIO104 "blocking-filesystem-call"               BlockingFilesystemCall           true  None      blocking::blocking_filesystem_call;
+    AIO105 "blocking-network-call"                  BlockingNetworkCall              true  None      blocking::blocking_network_call;
+    AIO106 "blocking-database-call"                 BlockingDatabaseCall             true  None      blocking::blocking_database_call;
+    AIO107 "blocking-input"                         BlockingInput                    true  None      blocking::blocking_input;
+    AIO108 "blocking-sync-primitive"                BlockingSyncPrimitive            true  None      blocking::blocking_sync_primitive;
+    AIO109 "cpu-bound-call"                         CpuBoundCall                     true  None      blocking::cpu_bound_call;
+    AIO110 "nested-event-loop"                      NestedEventLoop                  true  None      blocking::nested_event_loop;
+    AIO300 "dangling-task"                          DanglingTask                     true  None      tasks::dangling_task;
+    AIO800 "get-event-loop"                         GetEventLoop                     true  Sometimes modernize::get_event_loop;
+}
+
+impl Rule {
+    pub fn from_code(code: &str) -> Option<Rule> {
+        Rule::ALL.iter().copied().find(|r| r.code().eq_ignore_ascii_case(code))
+    }
+
+    pub fn from_name(name: &str) -> Option<Rule> {
+        Rule::ALL.iter().copied().find(|r| r.name() == name)
+    }
+
+    /// The Markdown documentation (the file's `//!` comment without the markers).
+    pub fn docs(self) -> &'static str {
+        docs_cache()[self as usize].as_str()
+    }
+
+    /// The first sentence of "What it does".
+    pub fn summary(self) -> &'static str {
+        summaries()[self as usize].as_str()
+    }
+
+    pub fn is_fixable(self) -> bool {
+        self.fix_availability() != FixAvailability::None
+    }
+
+    pub fn meta(self) -> RuleMeta {
+        RuleMeta {
+            code: self.code(),
+            name: self.name(),
+            summary: self.summary(),
+            docs: self.docs(),
+            default_enabled: self.default_enabled(),
+            fixable: self.is_fixable(),
+        }
+    }
+
+    pub fn all_meta() -> Vec<RuleMeta> {
+        Rule::ALL.iter().map(|r| r.meta()).collect()
+    }
+}
+
+fn docs_cache() -> &'static [String] {
+    static DOCS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    DOCS.get_or_init(|| Rule::ALL.iter().map(|r| extract_docs(r.source())).collect())
+}
+
+fn summaries() -> &'static [String] {
+    static SUMMARIES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    SUMMARIES.get_or_init(|| Rule::ALL.iter().map(|r| extract_summary(r.docs())).collect())
+}
+
+fn extract_docs(source: &str) -> String {
+    let mut out = String::new();
+    for line in source.lines() {
+        let Some(rest) = line.strip_prefix("//!") else {
+            if line.trim().is_empty() && out.is_empty() {
+                continue;
+            }
+            break;
+        };
+        out.push_str(rest.strip_prefix(' ').unwrap_or(rest));
+        out.push('\n');
+    }
+    out.trim_end().to_string()
+}
+
+fn extract_summary(docs: &str) -> String {
+    let mut lines = docs
+        .lines()
+        .skip_while(|l| !l.starts_with("## What it does"))
+        .skip(1)
+        .skip_while(|l| l.trim().is_empty());
+    let mut paragraph = String::new();
+    for line in lines.by_ref() {
+        if line.trim().is_empty() {
+            break;
+        }
+        if !paragraph.is_empty() {
+            paragraph.push(' ');
+        }
+        paragraph.push_str(line.trim());
+    }
+    // First sentence only.
+    match paragraph.find(". ") {
+        Some(end) => paragraph[..=end].to_string(),
+        None => paragraph,
+    }
+}

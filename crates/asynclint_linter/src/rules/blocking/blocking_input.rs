@@ -1,0 +1,10 @@
+//! ## What it does
+//! PLACEHOLDER: being implemented.
+//!
+//! ## Why is this bad?
+//!
+//! ## Example
+
+use crate::checker::{CallSite, Checker};
+
+pub(crate) fn blocking_input(_checker: &mut Checker, _site: &CallSite) {}

@@ -1,0 +1,68 @@
+//! Shared by the AIO1xx rules: catalog lookup and the common message shape.
+
+use ruff_text_size::Ranged;
+
+use crate::checker::{CallSite, Checker};
+use crate::registry::Rule;
+
+/// One catalogued blocking callee.
+#[derive(Debug, Clone, Copy)]
+pub struct BlockingEntry {
+    /// Qualified name (`time.sleep`) or method path on an object kind
+    /// (`requests.Session().get`). A trailing `*` matches any suffix (`os.spawn*`).
+    pub pattern: &'static str,
+    /// What to use instead, shown in the help line.
+    pub alternative: &'static str,
+}
+
+impl BlockingEntry {
+    pub fn matches(&self, name: &str) -> bool {
+        match self.pattern.strip_suffix('*') {
+            Some(prefix) => name.starts_with(prefix) && !name[prefix.len()..].contains('.'),
+            None => self.pattern == name,
+        }
+    }
+}
+
+/// Find the catalog entry matching a call: by its qualified callee first, then by its
+/// receiver's kind and method name.
+pub fn lookup(catalog: &'static [BlockingEntry], site: &CallSite) -> Option<(&'static BlockingEntry, String)> {
+    if let Some(q) = site.qualified {
+        if let Some(entry) = catalog.iter().find(|e| e.matches(q)) {
+            return Some((entry, q.to_string()));
+        }
+    }
+    let path = site.method_path()?;
+    let entry = catalog.iter().find(|e| e.matches(&path))?;
+    Some((entry, path))
+}
+
+/// How a callee is shown in messages: `time.sleep()`, `open()`, `requests.Session().get()`
+/// becomes `Session.get()` on the receiver's source text.
+pub fn display_name(checker: &Checker, site: &CallSite, matched: &str) -> String {
+    if let Some(stripped) = matched.strip_prefix("builtins.") {
+        return format!("{stripped}()");
+    }
+    if site.qualified.is_some() {
+        return format!("{matched}()");
+    }
+    // Method on an object: show the source of the callee, e.g. `session.get()`.
+    let func = checker.source_of(site.call.func.range());
+    if func.len() <= 60 && !func.contains('\n') {
+        format!("{func}()")
+    } else {
+        format!("{matched}()")
+    }
+}
+
+/// Report a blocking call with the shared message shape.
+pub fn report_blocking(checker: &mut Checker, rule: Rule, site: &CallSite, matched: &str, what: &str, alternative: &str) {
+    let name = display_name(checker, site, matched);
+    checker.report(
+        rule,
+        format!("`{name}` {what} in async context: it blocks the event loop, so every other task stalls until it returns"),
+        format!("Use {alternative}"),
+        site.call.range(),
+        None,
+    );
+}

@@ -1,0 +1,6 @@
+//! Rules, one file each, grouped by family. A rule file's `//!` comment is its documentation.
+
+pub mod blocking;
+pub mod modernize;
+pub mod syntax;
+pub mod tasks;

@@ -1,0 +1,2 @@
+pub mod async_syntax_outside_async_function;
+pub mod syntax_error;

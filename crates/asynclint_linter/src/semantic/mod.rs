@@ -1,0 +1,17 @@
+//! The per-file semantic model: scopes, bindings, and resolution of expressions to qualified
+//! names (`nap` -> `time.sleep`) and to object kinds (`lock` -> `threading.Lock()`).
+//!
+//! Bindings of a scope are collected when the scope is entered (see [`collect`]), so a name is
+//! resolved with the knowledge of *every* binding it has in its scope, wherever it occurs. A
+//! name with more than one binding of different meaning resolves to nothing: precision beats
+//! recall.
+
+mod collect;
+mod model;
+mod typing;
+
+pub use collect::{ClassAttributes, collect_class_attributes};
+pub use model::{
+    Binding, BindingKind, FunctionInfo, ScopeId, ScopeKind, SemanticModel, is_builtin,
+};
+pub use typing::ObjectKind;

@@ -1,0 +1,413 @@
+use ruff_python_ast::{self as ast, Expr, Stmt};
+use ruff_text_size::TextRange;
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use super::collect::{ClassAttributes, collect_scope_bindings};
+
+/// What a name is bound to, as far as a single file can tell.
+#[derive(Debug, Clone)]
+pub enum BindingKind<'a> {
+    /// `import a.b as c` binds `c` to `a.b`; `import a.b` binds `a` to `a`.
+    Import { qualified: String },
+    /// `from x import y as z` binds `z` to `x.y` (relative modules keep their leading dots).
+    FromImport { qualified: String },
+    /// `from x import *`: every unknown name may come from here.
+    StarImport,
+    FunctionDef(&'a ast::StmtFunctionDef),
+    ClassDef(&'a ast::StmtClassDef),
+    /// `name = value` or `name: annotation = value`.
+    Assignment {
+        value: Option<&'a Expr>,
+        annotation: Option<&'a Expr>,
+    },
+    /// `with value as name`.
+    WithItem { value: &'a Expr, is_async: bool },
+    Parameter { annotation: Option<&'a Expr> },
+    LoopVar,
+    ExceptAs,
+    /// `global` / `nonlocal` declarations; the lookup continues elsewhere.
+    Global,
+    Nonlocal,
+    /// Any other binding (match captures, walrus, `del`, augmented assignment...).
+    Other,
+}
+
+#[derive(Debug, Clone)]
+pub struct Binding<'a> {
+    pub kind: BindingKind<'a>,
+    pub range: TextRange,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScopeKind {
+    Module,
+    Class,
+    Function { is_async: bool },
+    Lambda,
+    Comprehension,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ScopeId(u32);
+
+/// The function whose body is being visited.
+#[derive(Debug, Clone, Copy)]
+pub struct FunctionInfo<'a> {
+    pub def: &'a ast::StmtFunctionDef,
+    /// The class this function is a method of, when it is defined directly in a class body.
+    pub class: Option<&'a ast::StmtClassDef>,
+}
+
+#[derive(Debug)]
+pub(crate) struct Scope<'a> {
+    pub(crate) kind: ScopeKind,
+    pub(crate) parent: Option<ScopeId>,
+    pub(crate) bindings: FxHashMap<&'a str, Vec<Binding<'a>>>,
+    pub(crate) has_star_import: bool,
+    pub(crate) function: Option<FunctionInfo<'a>>,
+    pub(crate) class: Option<&'a ast::StmtClassDef>,
+    pub(crate) class_attributes: Option<ClassAttributes<'a>>,
+}
+
+/// Scopes of one file and the stack of scopes enclosing the node being visited.
+#[derive(Debug)]
+pub struct SemanticModel<'a> {
+    scopes: Vec<Scope<'a>>,
+    stack: Vec<ScopeId>,
+    /// The dotted name of this module when known (`pkg.sub.mod`), used for relative imports.
+    module_path: Option<Vec<String>>,
+    is_package: bool,
+}
+
+impl<'a> SemanticModel<'a> {
+    pub fn new(module: &'a [Stmt], module_path: Option<Vec<String>>, is_package: bool) -> Self {
+        let mut model = Self {
+            scopes: Vec::new(),
+            stack: Vec::new(),
+            module_path,
+            is_package,
+        };
+        let scope = model.new_scope(ScopeKind::Module, None, None);
+        model.stack.push(scope);
+        collect_scope_bindings(&mut model, scope, module, None);
+        model
+    }
+
+    fn new_scope(
+        &mut self,
+        kind: ScopeKind,
+        function: Option<FunctionInfo<'a>>,
+        class: Option<&'a ast::StmtClassDef>,
+    ) -> ScopeId {
+        let id = ScopeId(u32::try_from(self.scopes.len()).unwrap_or(u32::MAX));
+        self.scopes.push(Scope {
+            kind,
+            parent: self.stack.last().copied(),
+            bindings: FxHashMap::default(),
+            has_star_import: false,
+            function,
+            class,
+            class_attributes: None,
+        });
+        id
+    }
+
+    pub(crate) fn scope_mut(&mut self, id: ScopeId) -> &mut Scope<'a> {
+        &mut self.scopes[id.0 as usize]
+    }
+
+    pub(crate) fn scope(&self, id: ScopeId) -> &Scope<'a> {
+        &self.scopes[id.0 as usize]
+    }
+
+    pub(crate) fn add_binding(&mut self, scope: ScopeId, name: &'a str, binding: Binding<'a>) {
+        self.scope_mut(scope).bindings.entry(name).or_default().push(binding);
+    }
+
+    pub fn current_scope_id(&self) -> ScopeId {
+        *self.stack.last().expect("module scope")
+    }
+
+    pub fn current_scope_kind(&self) -> ScopeKind {
+        self.scope(self.current_scope_id()).kind
+    }
+
+    /// Enter a function body: parameters and every binding of the body are collected now.
+    pub fn push_function(&mut self, def: &'a ast::StmtFunctionDef) {
+        let class = self.scope(self.current_scope_id()).class.filter(|_| {
+            self.scope(self.current_scope_id()).kind == ScopeKind::Class
+        });
+        let info = FunctionInfo { def, class };
+        let id = self.new_scope(
+            ScopeKind::Function {
+                is_async: def.is_async,
+            },
+            Some(info),
+            None,
+        );
+        self.stack.push(id);
+        collect_scope_bindings(self, id, &def.body, Some(&def.parameters));
+    }
+
+    pub fn push_lambda(&mut self, lambda: &'a ast::ExprLambda) {
+        let id = self.new_scope(ScopeKind::Lambda, None, None);
+        self.stack.push(id);
+        if let Some(parameters) = &lambda.parameters {
+            collect_scope_bindings(self, id, &[], Some(parameters));
+        }
+    }
+
+    pub fn push_class(&mut self, class: &'a ast::StmtClassDef) {
+        let id = self.new_scope(ScopeKind::Class, None, Some(class));
+        self.stack.push(id);
+        collect_scope_bindings(self, id, &class.body, None);
+        let attributes = super::collect::collect_class_attributes(class);
+        self.scope_mut(id).class_attributes = Some(attributes);
+    }
+
+    pub fn push_comprehension(&mut self, generators: &'a [ast::Comprehension]) {
+        let id = self.new_scope(ScopeKind::Comprehension, None, None);
+        self.stack.push(id);
+        for generator in generators {
+            super::collect::bind_target(self, id, &generator.target, BindingKind::LoopVar);
+        }
+    }
+
+    pub fn pop_scope(&mut self) {
+        debug_assert!(self.stack.len() > 1, "never pop the module scope");
+        if self.stack.len() > 1 {
+            self.stack.pop();
+        }
+    }
+
+    /// Lexically inside an `async def` body: not in a nested `def`, `lambda` or class body.
+    /// Comprehensions run inline, so they inherit the context of their function.
+    pub fn in_async_context(&self) -> bool {
+        for id in self.stack.iter().rev() {
+            match self.scope(*id).kind {
+                ScopeKind::Comprehension => {}
+                ScopeKind::Function { is_async } => return is_async,
+                ScopeKind::Module | ScopeKind::Class | ScopeKind::Lambda => return false,
+            }
+        }
+        false
+    }
+
+    /// The innermost enclosing `def`/`async def` (through comprehensions only).
+    pub fn current_function(&self) -> Option<FunctionInfo<'a>> {
+        for id in self.stack.iter().rev() {
+            let scope = self.scope(*id);
+            match scope.kind {
+                ScopeKind::Comprehension => {}
+                ScopeKind::Function { .. } => return scope.function,
+                _ => return None,
+            }
+        }
+        None
+    }
+
+    /// The innermost enclosing function of any kind, looking through lambdas and comprehensions.
+    pub fn enclosing_function(&self) -> Option<FunctionInfo<'a>> {
+        self.stack.iter().rev().find_map(|id| self.scope(*id).function)
+    }
+
+    pub fn at_module_level(&self) -> bool {
+        self.stack.len() == 1
+    }
+
+    /// Every binding of `name` visible from the current scope, following Python's rules:
+    /// class scopes are skipped from nested functions, `global` goes to the module.
+    pub fn lookup(&self, name: &str) -> Lookup<'_, 'a> {
+        let mut first = true;
+        let mut stack_pos = self.stack.len();
+        let mut current = Some(self.current_scope_id());
+        while let Some(id) = current {
+            let scope = self.scope(id);
+            let skip = scope.kind == ScopeKind::Class && !first;
+            if !skip {
+                if let Some(bindings) = scope.bindings.get(name) {
+                    if bindings
+                        .iter()
+                        .any(|b| matches!(b.kind, BindingKind::Global))
+                    {
+                        return self.lookup_in(ScopeId(0), name);
+                    }
+                    if bindings
+                        .iter()
+                        .all(|b| matches!(b.kind, BindingKind::Nonlocal))
+                    {
+                        // keep walking outwards
+                    } else {
+                        return Lookup::Found(bindings);
+                    }
+                }
+                if scope.has_star_import {
+                    return Lookup::Unknown;
+                }
+            }
+            first = false;
+            stack_pos = stack_pos.saturating_sub(1);
+            current = scope.parent;
+        }
+        Lookup::NotFound
+    }
+
+    fn lookup_in(&self, id: ScopeId, name: &str) -> Lookup<'_, 'a> {
+        let scope = self.scope(id);
+        match scope.bindings.get(name) {
+            Some(bindings) => Lookup::Found(bindings),
+            None if scope.has_star_import => Lookup::Unknown,
+            None => Lookup::NotFound,
+        }
+    }
+
+    /// The single binding of `name` when it has exactly one (or several that agree).
+    pub fn unique_binding(&self, name: &str) -> Option<&Binding<'a>> {
+        match self.lookup(name) {
+            Lookup::Found([binding]) => Some(binding),
+            _ => None,
+        }
+    }
+
+    /// Resolve a name or attribute chain to a dotted qualified name:
+    /// `nap` -> `time.sleep` after `from time import sleep as nap`, `open` -> `builtins.open`.
+    /// Returns `None` for local variables, ambiguous names and anything unresolvable.
+    pub fn resolve_qualified_name(&self, expr: &Expr) -> Option<String> {
+        match expr {
+            Expr::Name(name) => self.resolve_name(name.id.as_str()),
+            Expr::Attribute(attr) => {
+                let mut base = self.resolve_qualified_name(&attr.value)?;
+                base.push('.');
+                base.push_str(attr.attr.as_str());
+                Some(base)
+            }
+            _ => None,
+        }
+    }
+
+    pub fn resolve_name(&self, name: &str) -> Option<String> {
+        match self.lookup(name) {
+            Lookup::Found(bindings) => {
+                let mut qualified: Option<&str> = None;
+                for binding in bindings {
+                    let q = match &binding.kind {
+                        BindingKind::Import { qualified } | BindingKind::FromImport { qualified } => {
+                            qualified.as_str()
+                        }
+                        _ => return None,
+                    };
+                    match qualified {
+                        None => qualified = Some(q),
+                        Some(existing) if existing == q => {}
+                        Some(_) => return None,
+                    }
+                }
+                qualified.map(|q| self.absolutize(q))
+            }
+            Lookup::NotFound if is_builtin(name) => Some(format!("builtins.{name}")),
+            _ => None,
+        }
+    }
+
+    /// Turn `..x.y` into an absolute name when this module's path is known.
+    fn absolutize(&self, qualified: &str) -> String {
+        if !qualified.starts_with('.') {
+            return qualified.to_string();
+        }
+        let level = qualified.chars().take_while(|c| *c == '.').count();
+        let rest = &qualified[level..];
+        let Some(path) = &self.module_path else {
+            return qualified.to_string();
+        };
+        // A package's `__init__` is its own package; a module's package is its parent.
+        let package_len = if self.is_package { path.len() } else { path.len().saturating_sub(1) };
+        let up = level - 1;
+        if up > package_len {
+            return qualified.to_string();
+        }
+        let mut parts: Vec<&str> = path[..package_len - up].iter().map(String::as_str).collect();
+        if !rest.is_empty() {
+            parts.push(rest);
+        }
+        parts.join(".")
+    }
+
+    pub fn module_path(&self) -> Option<&[String]> {
+        self.module_path.as_deref()
+    }
+
+    /// The attributes assigned in the `__init__` (and class-level annotations) of the class
+    /// enclosing the current method, if any.
+    pub fn current_class_attributes(&self) -> Option<&ClassAttributes<'a>> {
+        let function = self.current_function()?;
+        let class = function.class?;
+        self.stack
+            .iter()
+            .rev()
+            .map(|id| self.scope(*id))
+            .find(|scope| scope.class.is_some_and(|c| std::ptr::eq(c, class)))
+            .and_then(|scope| scope.class_attributes.as_ref())
+    }
+
+    /// Is `name` the first parameter (`self`/`cls`) of the current method?
+    pub fn is_self_name(&self, name: &str) -> bool {
+        let Some(function) = self.current_function() else {
+            return false;
+        };
+        if function.class.is_none() {
+            return false;
+        }
+        let params = &function.def.parameters;
+        params
+            .posonlyargs
+            .iter()
+            .chain(params.args.iter())
+            .next()
+            .is_some_and(|p| p.parameter.name.as_str() == name)
+    }
+
+    /// Names bound anywhere in the module scope (for the project summary).
+    pub fn module_bindings(&self) -> impl Iterator<Item = (&&'a str, &Vec<Binding<'a>>)> {
+        self.scope(ScopeId(0)).bindings.iter()
+    }
+
+    /// Bindings of `name` in the current function scope only.
+    pub fn local_bindings(&self, name: &str) -> Option<&[Binding<'a>]> {
+        self.scope(self.current_scope_id())
+            .bindings
+            .get(name)
+            .map(Vec::as_slice)
+    }
+
+    pub(crate) fn _unused(&self) -> FxHashSet<()> {
+        FxHashSet::default()
+    }
+}
+
+/// Result of looking up a name.
+#[derive(Debug)]
+pub enum Lookup<'m, 'a> {
+    Found(&'m [Binding<'a>]),
+    /// Not bound anywhere visible and no star import could provide it.
+    NotFound,
+    /// Hidden behind a star import: could be anything.
+    Unknown,
+}
+
+const BUILTINS: &[&str] = &[
+    "abs", "aiter", "all", "anext", "any", "ascii", "bin", "bool", "breakpoint", "bytearray",
+    "bytes", "callable", "chr", "classmethod", "compile", "complex", "delattr", "dict", "dir",
+    "divmod", "enumerate", "eval", "exec", "filter", "float", "format", "frozenset", "getattr",
+    "globals", "hasattr", "hash", "help", "hex", "id", "input", "int", "isinstance",
+    "issubclass", "iter", "len", "list", "locals", "map", "max", "memoryview", "min", "next",
+    "object", "oct", "open", "ord", "pow", "print", "property", "range", "repr", "reversed",
+    "round", "set", "setattr", "slice", "sorted", "staticmethod", "str", "sum", "super", "tuple",
+    "type", "vars", "zip", "BaseException", "BaseExceptionGroup", "Exception", "ExceptionGroup",
+    "TimeoutError", "KeyboardInterrupt", "SystemExit", "GeneratorExit", "NotImplementedError",
+    "RuntimeError", "ValueError", "TypeError", "OSError", "StopIteration", "StopAsyncIteration",
+    "NotImplemented", "Ellipsis", "None", "True", "False", "__import__",
+];
+
+pub fn is_builtin(name: &str) -> bool {
+    BUILTINS.contains(&name)
+}
