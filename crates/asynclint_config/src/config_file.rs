@@ -183,7 +183,8 @@ fn requires_python_of(table: &toml::Table) -> Option<String> {
 }
 
 fn is_pyproject(path: &Path) -> bool {
-    path.file_name().is_some_and(|name| name == "pyproject.toml")
+    path.file_name()
+        .is_some_and(|name| name == "pyproject.toml")
 }
 
 fn parent_dir(path: &Path) -> PathBuf {
@@ -217,6 +218,7 @@ pub(crate) fn absolute_dir(path: &Path) -> PathBuf {
 mod tests {
     use super::*;
 
+    #[cfg(unix)]
     #[test]
     fn absolute_dir_is_lexically_clean() {
         let dir = absolute_dir(Path::new("/a/b/../c/./d"));
@@ -227,7 +229,10 @@ mod tests {
     #[test]
     fn parent_dir_of_bare_name_is_current_dir() {
         assert_eq!(parent_dir(Path::new("asynclint.toml")), PathBuf::from("."));
-        assert_eq!(parent_dir(Path::new("x/asynclint.toml")), PathBuf::from("x"));
+        assert_eq!(
+            parent_dir(Path::new("x/asynclint.toml")),
+            PathBuf::from("x")
+        );
     }
 
     #[test]

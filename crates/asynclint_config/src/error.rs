@@ -111,7 +111,9 @@ fn in_toml_terms(message: &str) -> String {
     ];
     REPLACEMENTS
         .iter()
-        .fold(message.to_string(), |message, (from, to)| message.replace(from, to))
+        .fold(message.to_string(), |message, (from, to)| {
+            message.replace(from, to)
+        })
 }
 
 /// 1-based `(line, column)` of a byte offset in `text`.

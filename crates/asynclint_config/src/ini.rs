@@ -99,7 +99,10 @@ mod tests {
              \tmore\nasyncio_mode: strict  ; why\n\n[other]\nkey=value\n[pytest]\nlate = 1\n",
         )
         .unwrap();
-        assert_eq!(ini.get("pytest", "addopts"), Some("-ra\n--asyncio-mode=auto\nmore"));
+        assert_eq!(
+            ini.get("pytest", "addopts"),
+            Some("-ra\n--asyncio-mode=auto\nmore")
+        );
         assert_eq!(ini.get("pytest", "asyncio_mode"), Some("strict"));
         assert_eq!(ini.get("pytest", "late"), Some("1"));
         assert_eq!(ini.get("other", "key"), Some("value"));
@@ -119,8 +122,14 @@ mod tests {
     fn broken_files() {
         assert_eq!(Ini::parse("key = 1\n").unwrap_err(), IniError { line: 1 });
         assert_eq!(Ini::parse("[pytest\n").unwrap_err(), IniError { line: 1 });
-        assert_eq!(Ini::parse("[a]\nno separator\n").unwrap_err(), IniError { line: 2 });
-        assert_eq!(Ini::parse("[a]\n  orphan\n").unwrap_err(), IniError { line: 2 });
+        assert_eq!(
+            Ini::parse("[a]\nno separator\n").unwrap_err(),
+            IniError { line: 2 }
+        );
+        assert_eq!(
+            Ini::parse("[a]\n  orphan\n").unwrap_err(),
+            IniError { line: 2 }
+        );
         assert_eq!(Ini::parse("[a]\n= 1\n").unwrap_err(), IniError { line: 2 });
     }
 }

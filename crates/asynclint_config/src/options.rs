@@ -57,8 +57,8 @@ impl Options {
     /// used in errors.
     pub fn from_toml(path: &Path, text: &str) -> Result<Self, ConfigError> {
         crate::config_file::parse_table(path, text)?;
-        let options: Self = toml::from_str(text)
-            .map_err(|err| ConfigError::from_toml(path, text, &err, false))?;
+        let options: Self =
+            toml::from_str(text).map_err(|err| ConfigError::from_toml(path, text, &err, false))?;
         options.validate(path, text)?;
         Ok(options)
     }
@@ -73,7 +73,8 @@ impl Options {
 
     /// Checks the values this crate knows the meaning of; spans point into `text`.
     pub(crate) fn validate(&self, path: &Path, text: &str) -> Result<(), ConfigError> {
-        self.check().map_err(|(span, message)| ConfigError::invalid_at(path, text, span, message))
+        self.check()
+            .map_err(|(span, message)| ConfigError::invalid_at(path, text, span, message))
     }
 
     fn check(&self) -> Result<(), (Range<usize>, String)> {
@@ -145,13 +146,22 @@ project = false
         let first = &options.select.as_ref().unwrap()[0];
         assert_eq!(&text[first.span()], "\"AIO1\"");
         assert_eq!(options.target_version(), Some(PythonVersion::Py311));
-        assert_eq!(options.output_format.as_ref().unwrap().get_ref(), "json-lines");
+        assert_eq!(
+            options.output_format.as_ref().unwrap().get_ref(),
+            "json-lines"
+        );
         assert_eq!(options.respect_gitignore, Some(false));
         assert_eq!(options.project, Some(false));
-        assert_eq!(options.src.as_deref(), Some(&[".".to_string(), "lib".to_string()][..]));
+        assert_eq!(
+            options.src.as_deref(),
+            Some(&[".".to_string(), "lib".to_string()][..])
+        );
         let ignores = options.per_file_ignores.as_ref().unwrap();
         assert_eq!(ignores["tests/*.py"].len(), 2);
-        assert_eq!(options.extend_exclude.as_deref(), Some(&["gen/*.py".to_string()][..]));
+        assert_eq!(
+            options.extend_exclude.as_deref(),
+            Some(&["gen/*.py".to_string()][..])
+        );
     }
 
     #[test]
@@ -181,7 +191,17 @@ project = false
     #[test]
     fn wrong_type_points_at_value() {
         let err = parse("\nignore = \"AIO100\"\n").unwrap_err();
-        assert!(matches!(err, ConfigError::Invalid { line: 2, column: 10, .. }), "{err:?}");
+        assert!(
+            matches!(
+                err,
+                ConfigError::Invalid {
+                    line: 2,
+                    column: 10,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
     }
 
     #[test]
@@ -197,13 +217,26 @@ project = false
             panic!("{err:?}");
         };
         assert_eq!((*line, *column), (2, 18));
-        assert!(message.contains("py37") && message.contains("py38, py39"), "{message}");
+        assert!(
+            message.contains("py37") && message.contains("py38, py39"),
+            "{message}"
+        );
     }
 
     #[test]
     fn bad_output_format_points_at_value() {
         let err = parse("output-format = \"xml\"\n").unwrap_err();
-        assert!(matches!(err, ConfigError::Invalid { line: 1, column: 17, .. }), "{err:?}");
+        assert!(
+            matches!(
+                err,
+                ConfigError::Invalid {
+                    line: 1,
+                    column: 17,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
         assert!(err.to_string().contains("full, concise, json"), "{err}");
     }
 
@@ -212,7 +245,17 @@ project = false
         let err = parse("select = [\"AIO100\"]\nignore = [\n").unwrap_err();
         assert!(matches!(err, ConfigError::Parse { line: 3, .. }), "{err:?}");
         let err = parse("a = 1\nb = = 2\n").unwrap_err();
-        assert!(matches!(err, ConfigError::Parse { line: 2, column: 5, .. }), "{err:?}");
+        assert!(
+            matches!(
+                err,
+                ConfigError::Parse {
+                    line: 2,
+                    column: 5,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
         assert!(!err.to_string().contains('\n'), "{err}");
     }
 }

@@ -109,7 +109,12 @@ impl Settings {
     fn from_toml_tables<'a>(tables: impl IntoIterator<Item = &'a toml::Table>) -> Self {
         let mut settings = Self::default();
         for table in tables {
-            let get = |key| table.get(key).and_then(toml::Value::as_str).map(str::to_string);
+            let get = |key| {
+                table
+                    .get(key)
+                    .and_then(toml::Value::as_str)
+                    .map(str::to_string)
+            };
             if let Some(mode) = get("asyncio_mode") {
                 settings.asyncio_mode = Some(mode);
             }
@@ -254,7 +259,10 @@ mod tests {
 
     #[test]
     fn split_args_like_shlex() {
-        assert_eq!(split_args("-ra  -q\n--x=1"), strings(&["-ra", "-q", "--x=1"]));
+        assert_eq!(
+            split_args("-ra  -q\n--x=1"),
+            strings(&["-ra", "-q", "--x=1"])
+        );
         assert_eq!(
             split_args(r#"-k "a b" 'c d' e\ f "q\"x""#),
             strings(&["-k", "a b", "c d", "e f", "q\"x"])
@@ -268,7 +276,10 @@ mod tests {
     fn asyncio_mode_from_args() {
         let mode = |args: &[&str]| asyncio_mode_in_args(&strings(args));
         assert_eq!(mode(&["--asyncio-mode=auto"]).as_deref(), Some("auto"));
-        assert_eq!(mode(&["-q", "--asyncio-mode", "auto"]).as_deref(), Some("auto"));
+        assert_eq!(
+            mode(&["-q", "--asyncio-mode", "auto"]).as_deref(),
+            Some("auto")
+        );
         assert_eq!(
             mode(&["--asyncio-mode=auto", "--asyncio-mode", "strict"]).as_deref(),
             Some("strict")

@@ -36,7 +36,9 @@ impl PythonVersion {
 
     /// The version `3.minor`, if supported.
     pub fn from_minor(minor: u32) -> Option<Self> {
-        Self::ALL.into_iter().find(|v| u32::from(v.minor()) == minor)
+        Self::ALL
+            .into_iter()
+            .find(|v| u32::from(v.minor()) == minor)
     }
 
     /// The configuration spelling: `py311`.
@@ -133,7 +135,6 @@ pub fn target_from_requires_python(spec: &str) -> Option<PythonVersion> {
 }
 
 /// `None` if the clause does not parse, `Some(None)` if it parses but sets no lower bound.
-#[allow(clippy::option_option)]
 fn lower_bound(clause: &str) -> Option<Option<(u32, u32)>> {
     const OPERATORS: [&str; 8] = ["===", "~=", "==", "!=", "<=", ">=", "<", ">"];
     let op = OPERATORS.into_iter().find(|op| clause.starts_with(op))?;
@@ -193,10 +194,11 @@ fn parse_version(text: &str) -> Option<Version> {
         });
     }
     let suffix_ok = rest.is_empty()
-        || (rest.starts_with(['a', 'b', 'c', 'r', 'p', 'd', 'A', 'B', 'C', 'R', 'P', 'D', '.', '-', '_', '+'])
-            && rest
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '+')));
+        || (rest.starts_with([
+            'a', 'b', 'c', 'r', 'p', 'd', 'A', 'B', 'C', 'R', 'P', 'D', '.', '-', '_', '+',
+        ]) && rest
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '+')));
     suffix_ok.then_some(Version {
         release,
         wildcard: false,
@@ -279,7 +281,11 @@ mod tests {
             (">=1!3.10", None),
         ];
         for (spec, expected) in cases {
-            assert_eq!(target_from_requires_python(spec), *expected, "spec {spec:?}");
+            assert_eq!(
+                target_from_requires_python(spec),
+                *expected,
+                "spec {spec:?}"
+            );
         }
     }
 }

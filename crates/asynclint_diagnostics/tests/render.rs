@@ -212,6 +212,15 @@ fn long_lines_are_truncated() {
         output.starts_with("/elsewhere/long.py:2:4516: AIO100"),
         "{output}"
     );
+
+    // A 1 MB one-line file prints a frame of a few hundred bytes, wherever the span is.
+    let huge = SourceFile::new("/project/huge.py", "x".repeat(1 << 20));
+    for start in [0u32, 1 << 19, (1 << 20) - 1] {
+        let range = TextRange::at(TextSize::new(start), TextSize::new(1));
+        let diagnostic = Diagnostic::new("AIO100", "blocking-sleep", "m", range, huge.clone());
+        let output = rendered(OutputFormat::Full, &[diagnostic], &options());
+        assert!(output.len() < 600, "{} bytes at {start}", output.len());
+    }
 }
 
 #[test]

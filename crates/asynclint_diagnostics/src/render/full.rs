@@ -185,20 +185,21 @@ impl<'a> Frame<'a> {
         let visible = VisibleLine::new(self.file.line_text(row), self.window);
         let number = format!("{row:>width$} |", width = self.gutter_width);
         let continued = span.is_multiline() && row > span.first_row && row <= span.last_row;
-        let margin = match (span.is_multiline(), continued) {
-            (false, _) => String::new(),
-            (true, false) => "  ".to_string(),
-            (true, true) => format!("{} ", paint(styles::UNDERLINE, "|", self.color)),
-        };
-        if visible.text.is_empty() && !continued {
-            writeln!(out, "{}", paint(styles::GUTTER, &number, self.color))?;
+        let number = paint(styles::GUTTER, &number, self.color);
+        // Lines inside a multi-line span carry a `|` in a margin column; the others get blanks
+        // there so the code stays aligned.
+        if continued {
+            let bar = paint(styles::UNDERLINE, "|", self.color);
+            if visible.text.is_empty() {
+                writeln!(out, "{number} {bar}")?;
+            } else {
+                writeln!(out, "{number} {bar} {}", visible.text)?;
+            }
+        } else if visible.text.is_empty() {
+            writeln!(out, "{number}")?;
         } else {
-            writeln!(
-                out,
-                "{} {margin}{}",
-                paint(styles::GUTTER, &number, self.color),
-                visible.text
-            )?;
+            let margin = if span.is_multiline() { "  " } else { "" };
+            writeln!(out, "{number} {margin}{}", visible.text)?;
         }
 
         if row == span.first_row {
@@ -266,5 +267,73 @@ fn last_printable_row(file: &SourceFile) -> usize {
         count - 1
     } else {
         count
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ruff_text_size::{TextRange, TextSize};
+
+    use crate::{Diagnostic, OutputFormat, RenderOptions, SourceFile, render};
+
+    fn full(text: &str, start: usize, end: usize) -> String {
+        let file = SourceFile::new("t.py", text);
+        let range = TextRange::new(
+            TextSize::try_from(start).unwrap(),
+            TextSize::try_from(end).unwrap(),
+        );
+        let diagnostic = Diagnostic::new("AIO100", "blocking-sleep", "m", range, file);
+        let mut out = Vec::new();
+        render(
+            OutputFormat::Full,
+            &[diagnostic],
+            &[],
+            &RenderOptions::default(),
+            &mut out,
+        )
+        .unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    /// Every range over awkward texts (empty, CRLF, tabs, wide characters, trailing newline or
+    /// not) renders without panicking.
+    #[test]
+    fn any_range_renders() {
+        for text in [
+            "",
+            "a",
+            "a\n",
+            "a\r\nb\r\n",
+            "\t日本\n\nx",
+            "\n\n\n",
+            "é\u{301}\x1b\n",
+        ] {
+            let boundaries: Vec<usize> = (0..=text.len())
+                .filter(|&i| text.is_char_boundary(i))
+                .collect();
+            for &start in &boundaries {
+                for &end in boundaries.iter().filter(|&&end| end >= start) {
+                    let output = full(text, start, end);
+                    assert!(
+                        output.starts_with("t.py:"),
+                        "{text:?} {start}..{end}: {output}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn range_ending_after_a_newline_stays_on_its_line() {
+        let output = full("x = 1\ny = 2\n", 0, 6);
+        assert_eq!(
+            output,
+            "t.py:1:1: AIO100 m\n  |\n1 | x = 1\n  | ^^^^^\n2 | y = 2\n  |\n"
+        );
+    }
+
+    #[test]
+    fn empty_file() {
+        assert_eq!(full("", 0, 0), "t.py:1:1: AIO100 m\n  |\n1 |\n  | ^\n  |\n");
     }
 }

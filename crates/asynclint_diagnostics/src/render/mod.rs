@@ -181,3 +181,32 @@ pub(crate) mod styles {
     pub(crate) const HELP: Style =
         Style::new().fg_color(Some(anstyle::Color::Ansi(AnsiColor::Cyan)));
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::display_path;
+
+    #[test]
+    fn paths_are_relative_to_cwd_when_under_it() {
+        let cwd = Some(Path::new("/project"));
+        assert_eq!(
+            display_path(Path::new("/project/src/a.py"), cwd),
+            "src/a.py"
+        );
+        assert_eq!(
+            display_path(Path::new("/projectx/a.py"), cwd),
+            "/projectx/a.py"
+        );
+        assert_eq!(
+            display_path(Path::new("/elsewhere/a.py"), cwd),
+            "/elsewhere/a.py"
+        );
+        assert_eq!(display_path(Path::new("src/a.py"), cwd), "src/a.py");
+        assert_eq!(
+            display_path(Path::new("/project/a.py"), None),
+            "/project/a.py"
+        );
+    }
+}

@@ -133,6 +133,11 @@ impl<'a> Checker<'a> {
         matches!(self.current_statement(), Some(Stmt::Expr(s)) if s.value.range() == expr.range())
     }
 
+    /// Is `range` the whole value of the current expression statement?
+    pub fn is_expression_statement_range(&self, range: TextRange) -> bool {
+        matches!(self.current_statement(), Some(Stmt::Expr(s)) if s.value.range() == range)
+    }
+
     fn visit_function_def(&mut self, def: &'a ast::StmtFunctionDef) {
         // Decorators, defaults and annotations are evaluated in the enclosing scope.
         for decorator in &def.decorator_list {
