@@ -3,6 +3,7 @@
 
 pub mod checker;
 pub mod noqa;
+pub mod project;
 pub mod registry;
 pub mod rules;
 pub mod semantic;
@@ -26,12 +27,17 @@ pub struct ModuleInfo {
     /// Dotted module path (`pkg.sub.mod`; for `pkg/__init__.py`: `pkg`).
     pub path: Option<Vec<String>>,
     pub is_package: bool,
+    /// Record a [`project::ModuleSummary`] for the cross-module phase.
+    pub collect_summary: bool,
 }
 
 /// The result of checking one file.
 #[derive(Debug, Default)]
 pub struct FileResult {
     pub diagnostics: Vec<Diagnostic>,
+    pub summary: Option<project::ModuleSummary>,
+    /// The `noqa` directives, kept only when a summary is (phase 2 reports need them).
+    pub noqa: Option<noqa::NoqaMap>,
 }
 
 /// Check one file's source. Never panics on bad input (the caller also catches panics).
@@ -45,6 +51,7 @@ pub fn lint_source(path: &Path, source: &str, settings: &LinterSettings, module:
     let parsed = ruff_python_parser::parse_unchecked_source(source, source_type);
 
     let mut diagnostics = Vec::new();
+    let mut summary = None;
     if !parsed.errors().is_empty() {
         for error in parsed.errors() {
             diagnostics.push(rules::syntax::syntax_error::syntax_error(error, &file));
@@ -58,11 +65,23 @@ pub fn lint_source(path: &Path, source: &str, settings: &LinterSettings, module:
             module.path.clone(),
             module.is_package,
         );
+        if module.collect_summary {
+            let base = project::ModuleSummary {
+                path: path.to_path_buf(),
+                module: module.path.as_ref().map(|p| p.join(".")),
+                is_package: module.is_package,
+                ..Default::default()
+            };
+            checker = checker.with_summary(checker::summary::SummaryBuilder::new(source, base));
+        }
         checker.visit_body(&parsed.syntax().body);
+        summary = checker.finish_summary(&parsed.syntax().body);
         diagnostics = checker.into_diagnostics();
     }
 
-    if !diagnostics.is_empty() {
+    let has_deferred = summary.as_ref().is_some_and(|s| !s.deferred.is_empty());
+    let mut kept_noqa = None;
+    if !diagnostics.is_empty() || has_deferred {
         let index = LineIndex::from_source_text(source);
         let noqa = noqa::NoqaMap::from_tokens(parsed.tokens(), source, &index);
         diagnostics.retain(|d| {
@@ -70,8 +89,24 @@ pub fn lint_source(path: &Path, source: &str, settings: &LinterSettings, module:
                 || !noqa.is_suppressed(d.code, noqa::NoqaMap::line_of(&index, d.range().start()))
         });
         diagnostics.sort_by(Diagnostic::sort_key_cmp);
+        if has_deferred && !noqa.is_empty() {
+            kept_noqa = Some(noqa);
+        }
     }
-    FileResult { diagnostics }
+    FileResult {
+        diagnostics,
+        summary,
+        noqa: kept_noqa,
+    }
+}
+
+/// Phase 2 for one deferred check: the rule that deferred it decides.
+pub fn settle(check: &project::DeferredCheck, file: &Arc<SourceFile>, facts: &dyn project::ProjectFacts) -> Option<Diagnostic> {
+    match check.rule {
+        Rule::TransitiveBlockingCall => rules::blocking::transitive_blocking_call::settle(check, file, facts),
+        Rule::UnawaitedCoroutine => rules::coroutines::unawaited_coroutine::settle(check, file, facts),
+        _ => None,
+    }
 }
 
 /// Convenience for tests and `--stdin-filename`: lint with no module information.

@@ -65,6 +65,10 @@ impl NoqaMap {
         self.lines.get(&line).is_some_and(|d| d.suppresses(code))
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty() && self.file.is_none()
+    }
+
     pub fn file_directive(&self) -> Option<&Directive> {
         self.file.as_ref()
     }

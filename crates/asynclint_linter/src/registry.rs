@@ -69,6 +69,8 @@ rules! {
     AIO108 "blocking-sync-primitive"                BlockingSyncPrimitive            true  None      blocking::blocking_sync_primitive;
     AIO109 "cpu-bound-call"                         CpuBoundCall                     true  None      blocking::cpu_bound_call;
     AIO110 "nested-event-loop"                      NestedEventLoop                  true  None      blocking::nested_event_loop;
+    AIO111 "transitive-blocking-call"               TransitiveBlockingCall           true  None      blocking::transitive_blocking_call;
+    AIO200 "unawaited-coroutine"                    UnawaitedCoroutine               true  Unsafe    coroutines::unawaited_coroutine;
     AIO300 "dangling-task"                          DanglingTask                     true  None      tasks::dangling_task;
     AIO800 "get-event-loop"                         GetEventLoop                     true  Sometimes modernize::get_event_loop;
 }

@@ -1,14 +1,86 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
+//! Project-wide analysis: map files to module names, build the [`ProjectIndex`] from the
+//! per-module summaries of phase 1, and settle the deferred checks (phase 2).
+
+mod index;
+mod modules;
+
+pub use index::ProjectIndex;
+pub use modules::ModuleResolver;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use asynclint_diagnostics::{Diagnostic, SourceFile};
+use asynclint_linter::noqa::NoqaMap;
+use asynclint_linter::project::ProjectFacts;
+use asynclint_linter::project::ModuleSummary;
+use rayon::prelude::*;
+use ruff_text_size_shim::line_of;
+
+/// What phase 1 produced for one file, as phase 2 needs it.
+pub struct Phase1File {
+    pub path: PathBuf,
+    pub summary: Option<ModuleSummary>,
+    pub noqa: Option<NoqaMap>,
+    /// Report phase-2 diagnostics for this file (false for files only indexed for context).
+    pub report: bool,
+    /// The file's text when phase 1 kept it (it had diagnostics); re-read otherwise.
+    pub source: Option<Arc<SourceFile>>,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// Build the index and settle every deferred check. Diagnostics come back unsorted.
+pub fn phase2(files: Vec<Phase1File>, cwd: Option<&Path>) -> Vec<Diagnostic> {
+    let mut summaries = Vec::with_capacity(files.len());
+    let mut extras = Vec::with_capacity(files.len());
+    for file in files {
+        if let Some(summary) = file.summary {
+            summaries.push(summary);
+            extras.push((file.noqa, file.report, file.source));
+        }
+    }
+    let index = ProjectIndex::build(summaries, cwd.map(Path::to_path_buf));
+    index
+        .summaries()
+        .par_iter()
+        .zip(extras.par_iter())
+        .flat_map_iter(|(summary, (noqa, report, source))| {
+            let mut out = Vec::new();
+            if !*report || summary.deferred.is_empty() {
+                return out;
+            }
+            let mut file: Option<Arc<SourceFile>> = source.clone();
+            for check in &summary.deferred {
+                if index.resolve_function(&check.target).is_none() {
+                    continue;
+                }
+                let file = match &file {
+                    Some(f) => f.clone(),
+                    None => match std::fs::read_to_string(&summary.path) {
+                        Ok(text) => {
+                            let f = SourceFile::new(summary.path.clone(), text);
+                            file = Some(f.clone());
+                            f
+                        }
+                        Err(_) => return out,
+                    },
+                };
+                if let Some(diagnostic) = asynclint_linter::settle(check, &file, &index) {
+                    let line = line_of(&file, diagnostic.range.start());
+                    if noqa.as_ref().is_some_and(|n| n.is_suppressed(diagnostic.code, line)) {
+                        continue;
+                    }
+                    out.push(diagnostic);
+                }
+            }
+            out
+        })
+        .collect()
+}
 
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
+mod ruff_text_size_shim {
+    use asynclint_diagnostics::{SourceFile, TextSize};
+
+    pub fn line_of(file: &SourceFile, offset: TextSize) -> usize {
+        file.location(offset).row
     }
 }

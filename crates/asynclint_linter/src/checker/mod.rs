@@ -2,6 +2,7 @@
 //! node to the rules interested in its kind (`analyze/*.rs`).
 
 mod analyze;
+pub mod summary;
 
 use std::sync::Arc;
 
@@ -23,7 +24,12 @@ pub struct CallSite<'a, 'c> {
     pub receiver_kind: Option<&'c str>,
 }
 
-impl CallSite<'_, '_> {
+impl<'a> CallSite<'a, '_> {
+    /// The call as an expression (for comparisons with statement values).
+    pub fn call_expr(&self) -> ruff_text_size::TextRange {
+        self.call.range()
+    }
+
     /// The method name for `obj.method(...)` calls.
     pub fn method_name(&self) -> Option<&str> {
         match &*self.call.func {
@@ -56,6 +62,10 @@ pub struct Checker<'a> {
     stmt_stack: Vec<&'a Stmt>,
     /// Expressions enclosing the current node, innermost last.
     expr_stack: Vec<&'a Expr>,
+    /// Present when the cross-module phase is on.
+    pub(crate) summary: Option<summary::SummaryBuilder>,
+    /// While set, blocking rules record facts for the project index instead of reporting.
+    pub(crate) recording_blocking: bool,
 }
 
 impl<'a> Checker<'a> {
@@ -75,7 +85,19 @@ impl<'a> Checker<'a> {
             diagnostics: Vec::new(),
             stmt_stack: Vec::new(),
             expr_stack: Vec::new(),
+            summary: None,
+            recording_blocking: false,
         }
+    }
+
+    pub(crate) fn with_summary(mut self, builder: summary::SummaryBuilder) -> Self {
+        self.summary = Some(builder);
+        self
+    }
+
+    pub(crate) fn finish_summary(&mut self, module: &'a [Stmt]) -> Option<crate::project::ModuleSummary> {
+        let builder = self.summary.take()?;
+        Some(builder.finish(&self.semantic, module))
     }
 
     pub fn enabled(&self, rule: Rule) -> bool {
@@ -88,6 +110,10 @@ impl<'a> Checker<'a> {
 
     /// Record a finding. `help` says what to write instead.
     pub fn report(&mut self, rule: Rule, message: impl Into<String>, help: impl Into<String>, range: TextRange, fix: Option<Fix>) {
+        if self.recording_blocking {
+            self.record_blocking_fact(rule, range);
+            return;
+        }
         if !self.enabled(rule) {
             return;
         }
@@ -128,14 +154,58 @@ impl<'a> Checker<'a> {
         self.expr_stack[..n].iter().rev().copied()
     }
 
-    /// Is `expr` the whole value of the current expression statement?
-    pub fn is_expression_statement(&self, expr: &Expr) -> bool {
-        matches!(self.current_statement(), Some(Stmt::Expr(s)) if s.value.range() == expr.range())
+    /// Is the node at `range` the whole value of the current expression statement?
+    pub fn is_expression_statement(&self, range: TextRange) -> bool {
+        matches!(self.current_statement(), Some(Stmt::Expr(s)) if s.value.range() == range)
+    }
+
+    pub fn file(&self) -> Arc<SourceFile> {
+        self.file.clone()
+    }
+
+    /// Push a fully built diagnostic (for rules sharing code with phase 2), respecting the
+    /// enabled set.
+    pub fn push_diagnostic(&mut self, diagnostic: Diagnostic) {
+        if let Some(rule) = Rule::from_code(diagnostic.code) {
+            if self.enabled(rule) {
+                self.diagnostics.push(diagnostic);
+            }
+        }
     }
 
     /// Is `range` the whole value of the current expression statement?
     pub fn is_expression_statement_range(&self, range: TextRange) -> bool {
         matches!(self.current_statement(), Some(Stmt::Expr(s)) if s.value.range() == range)
+    }
+
+    fn record_blocking_fact(&mut self, rule: Rule, range: TextRange) {
+        let Some(builder) = &mut self.summary else { return };
+        let line = builder.line(range.start());
+        // Show the callee as written: `open()`, `time.sleep()`.
+        let func = match self.expr_stack.last() {
+            Some(Expr::Call(call)) => &self.source[call.func.range()],
+            _ => &self.source[range],
+        };
+        let display = if func.len() <= 60 && !func.contains('\n') { format!("{func}()") } else { "call".to_string() };
+        if let Some(function) = builder.current() {
+            function.blocking.push(crate::project::BlockingFact { rule, display, line });
+        }
+    }
+
+    /// The summary name of a `def` about to be entered: `f` at module level, `Class.f` in a
+    /// module-level class, `None` when nested.
+    fn summary_qualname(&self, def: &ast::StmtFunctionDef) -> Option<String> {
+        if self.semantic.at_module_level() {
+            return Some(def.name.to_string());
+        }
+        if self.stmt_stack.len() >= 2 {
+            // The class statement must itself be at module level: the stack is
+            // [class, def] exactly.
+            if let (2, Some(Stmt::ClassDef(class))) = (self.stmt_stack.len(), self.stmt_stack.first()) {
+                return Some(format!("{}.{}", class.name, def.name));
+            }
+        }
+        None
     }
 
     fn visit_function_def(&mut self, def: &'a ast::StmtFunctionDef) {
@@ -160,10 +230,19 @@ impl<'a> Checker<'a> {
         if let Some(returns) = &def.returns {
             self.visit_annotation(returns);
         }
+        if self.summary.is_some() {
+            let qualname = self.summary_qualname(def);
+            if let Some(builder) = &mut self.summary {
+                builder.push_function(&self.semantic, def, qualname);
+            }
+        }
         self.semantic.push_function(def);
         analyze::function_body(self, def);
         self.visit_body(&def.body);
         self.semantic.pop_scope();
+        if let Some(builder) = &mut self.summary {
+            builder.pop();
+        }
     }
 
     fn visit_class_def(&mut self, class: &'a ast::StmtClassDef) {
@@ -173,17 +252,26 @@ impl<'a> Checker<'a> {
         if let Some(arguments) = &class.arguments {
             self.visit_arguments(arguments);
         }
+        if let Some(builder) = &mut self.summary {
+            if self.semantic.at_module_level() {
+                builder.add_class(&self.semantic, class);
+            }
+            builder.push_none();
+        }
         self.semantic.push_class(class);
         self.visit_body(&class.body);
         self.semantic.pop_scope();
+        if let Some(builder) = &mut self.summary {
+            builder.pop();
+        }
     }
 
-    fn visit_comprehension_expr(&mut self, generators: &'a [ast::Comprehension], elts: &[&'a Expr]) {
+    fn visit_comprehension_expr(&mut self, generators: &'a [ast::Comprehension], elts: &[&'a Expr], is_generator: bool) {
         // The first iterable is evaluated in the enclosing scope.
         if let Some(first) = generators.first() {
             self.visit_expr(&first.iter);
         }
-        self.semantic.push_comprehension(generators);
+        self.semantic.push_comprehension(generators, is_generator);
         for (i, generator) in generators.iter().enumerate() {
             if i > 0 {
                 self.visit_expr(&generator.iter);
@@ -225,19 +313,25 @@ impl<'a> Visitor<'a> for Checker<'a> {
                     }
                 }
                 self.semantic.push_lambda(lambda);
+                if let Some(builder) = &mut self.summary {
+                    builder.push_none();
+                }
                 self.visit_expr(&lambda.body);
+                if let Some(builder) = &mut self.summary {
+                    builder.pop();
+                }
                 self.semantic.pop_scope();
             }
-            Expr::ListComp(comp) => self.visit_comprehension_expr(&comp.generators, &[&comp.elt]),
-            Expr::SetComp(comp) => self.visit_comprehension_expr(&comp.generators, &[&comp.elt]),
-            Expr::Generator(comp) => self.visit_comprehension_expr(&comp.generators, &[&comp.elt]),
+            Expr::ListComp(comp) => self.visit_comprehension_expr(&comp.generators, &[&comp.elt], false),
+            Expr::SetComp(comp) => self.visit_comprehension_expr(&comp.generators, &[&comp.elt], false),
+            Expr::Generator(comp) => self.visit_comprehension_expr(&comp.generators, &[&comp.elt], true),
             Expr::DictComp(comp) => {
                 let mut elts: Vec<&'a Expr> = Vec::with_capacity(2);
                 if let Some(key) = &comp.key {
                     elts.push(key);
                 }
                 elts.push(&comp.value);
-                self.visit_comprehension_expr(&comp.generators, &elts);
+                self.visit_comprehension_expr(&comp.generators, &elts, false);
             }
             _ => visitor::walk_expr(self, expr),
         }

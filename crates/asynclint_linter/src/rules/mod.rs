@@ -1,6 +1,7 @@
 //! Rules, one file each, grouped by family. A rule file's `//!` comment is its documentation.
 
 pub mod blocking;
+pub mod coroutines;
 pub mod modernize;
 pub mod syntax;
 pub mod tasks;

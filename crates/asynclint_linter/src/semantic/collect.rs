@@ -153,6 +153,8 @@ impl<'a> Visitor<'a> for Collector<'_, 'a> {
                 for alias in &import.names {
                     if alias.name.as_str() == "*" {
                         self.model.scope_mut(self.scope).has_star_import = true;
+                        // Remember the module for re-export resolution (`*` is never looked up).
+                        self.bind("*", BindingKind::FromImport { qualified: module.clone() }, alias.range);
                         continue;
                     }
                     let bound = alias.asname.as_ref().unwrap_or(&alias.name);

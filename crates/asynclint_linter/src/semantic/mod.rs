@@ -6,12 +6,12 @@
 //! name with more than one binding of different meaning resolves to nothing: precision beats
 //! recall.
 
-mod collect;
+pub mod collect;
 mod model;
 mod typing;
 
-pub use collect::{ClassAttributes, collect_class_attributes};
+pub use collect::{AttributeSource, ClassAttributes, collect_class_attributes};
 pub use model::{
-    Binding, BindingKind, FunctionInfo, ScopeId, ScopeKind, SemanticModel, is_builtin,
+    Binding, BindingKind, FunctionInfo, Lookup, ScopeId, ScopeKind, SemanticModel, is_builtin,
 };
 pub use typing::ObjectKind;

@@ -1,6 +1,6 @@
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::TextRange;
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 
 use super::collect::{ClassAttributes, collect_scope_bindings};
 
@@ -67,6 +67,7 @@ pub(crate) struct Scope<'a> {
     pub(crate) function: Option<FunctionInfo<'a>>,
     pub(crate) class: Option<&'a ast::StmtClassDef>,
     pub(crate) class_attributes: Option<ClassAttributes<'a>>,
+    pub(crate) is_generator: bool,
 }
 
 /// Scopes of one file and the stack of scopes enclosing the node being visited.
@@ -108,6 +109,7 @@ impl<'a> SemanticModel<'a> {
             function,
             class,
             class_attributes: None,
+            is_generator: false,
         });
         id
     }
@@ -165,8 +167,9 @@ impl<'a> SemanticModel<'a> {
         self.scope_mut(id).class_attributes = Some(attributes);
     }
 
-    pub fn push_comprehension(&mut self, generators: &'a [ast::Comprehension]) {
+    pub fn push_comprehension(&mut self, generators: &'a [ast::Comprehension], is_generator: bool) {
         let id = self.new_scope(ScopeKind::Comprehension, None, None);
+        self.scope_mut(id).is_generator = is_generator;
         self.stack.push(id);
         for generator in generators {
             super::collect::bind_target(self, id, &generator.target, BindingKind::LoopVar);
@@ -188,6 +191,21 @@ impl<'a> SemanticModel<'a> {
                 ScopeKind::Comprehension => {}
                 ScopeKind::Function { is_async } => return is_async,
                 ScopeKind::Module | ScopeKind::Class | ScopeKind::Lambda => return false,
+            }
+        }
+        false
+    }
+
+    /// Inside a generator expression (before reaching the enclosing function)? `await` is
+    /// legal there even in a synchronous function: it makes an async generator expression.
+    pub fn in_generator_expression(&self) -> bool {
+        for id in self.stack.iter().rev() {
+            let scope = self.scope(*id);
+            if scope.kind != ScopeKind::Comprehension {
+                return false;
+            }
+            if scope.is_generator {
+                return true;
             }
         }
         false
@@ -219,7 +237,6 @@ impl<'a> SemanticModel<'a> {
     /// class scopes are skipped from nested functions, `global` goes to the module.
     pub fn lookup(&self, name: &str) -> Lookup<'_, 'a> {
         let mut first = true;
-        let mut stack_pos = self.stack.len();
         let mut current = Some(self.current_scope_id());
         while let Some(id) = current {
             let scope = self.scope(id);
@@ -246,7 +263,6 @@ impl<'a> SemanticModel<'a> {
                 }
             }
             first = false;
-            stack_pos = stack_pos.saturating_sub(1);
             current = scope.parent;
         }
         Lookup::NotFound
@@ -294,7 +310,7 @@ impl<'a> SemanticModel<'a> {
                         BindingKind::Import { qualified } | BindingKind::FromImport { qualified } => {
                             qualified.as_str()
                         }
-                        _ => return None,
+                        _ => return self.module_definition_path(name),
                     };
                     match qualified {
                         None => qualified = Some(q),
@@ -307,6 +323,71 @@ impl<'a> SemanticModel<'a> {
             Lookup::NotFound if is_builtin(name) => Some(format!("builtins.{name}")),
             _ => None,
         }
+    }
+
+    /// `<module>.<name>` for a function or class defined once at module level and visible
+    /// from here (not shadowed).
+    fn module_definition_path(&self, name: &str) -> Option<String> {
+        let Lookup::Found([binding]) = self.lookup(name) else {
+            return None;
+        };
+        if !matches!(binding.kind, BindingKind::FunctionDef(_) | BindingKind::ClassDef(_)) {
+            return None;
+        }
+        let module_bindings = self.scope(ScopeId(0)).bindings.get(name)?;
+        if module_bindings.len() != 1 || module_bindings[0].range != binding.range {
+            return None;
+        }
+        let module = self.module_path.as_ref()?;
+        Some(format!("{}.{name}", module.join(".")))
+    }
+
+    /// Where a callee points, for the project index: module functions and classes (local or
+    /// imported), `self.m`/`cls.m`, `super().m`, `Class.m`, and `obj.m` when `obj` was built
+    /// by a constructor call in scope. `None` when nothing certain can be said.
+    pub fn resolve_target(&self, expr: &Expr) -> Option<crate::project::Target> {
+        use crate::project::Target;
+        match expr {
+            Expr::Name(name) => self.resolve_name(name.id.as_str()).filter(|q| !q.starts_with("builtins.")).map(Target::Path),
+            Expr::Attribute(attr) => {
+                let method = attr.attr.as_str();
+                match &*attr.value {
+                    Expr::Name(base) if self.is_self_name(base.id.as_str()) => {
+                        let class = self.current_function()?.class?;
+                        let class_path = self.module_definition_path(class.name.as_str())?;
+                        Some(Target::Path(format!("{class_path}.{method}")))
+                    }
+                    Expr::Call(call)
+                        if matches!(&*call.func, Expr::Name(n) if n.id.as_str() == "super")
+                            && call.arguments.args.is_empty() =>
+                    {
+                        let class = self.current_function()?.class?;
+                        let class_path = self.module_definition_path(class.name.as_str())?;
+                        Some(Target::Super {
+                            class_path,
+                            method: method.to_string(),
+                        })
+                    }
+                    value => {
+                        if let Some(Target::Path(base)) = self.resolve_target(value) {
+                            return Some(Target::Path(format!("{base}.{method}")));
+                        }
+                        let kind = self.object_kind(value)?;
+                        let class = kind.strip_suffix("()")?;
+                        if class.contains('(') || class.starts_with("await ") {
+                            return None;
+                        }
+                        Some(Target::Path(format!("{class}.{method}")))
+                    }
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// The absolute target of a module-level import binding (for re-exports).
+    pub fn absolute_import(&self, qualified: &str) -> String {
+        self.absolutize(qualified)
     }
 
     /// Turn `..x.y` into an absolute name when this module's path is known.
@@ -379,9 +460,6 @@ impl<'a> SemanticModel<'a> {
             .map(Vec::as_slice)
     }
 
-    pub(crate) fn _unused(&self) -> FxHashSet<()> {
-        FxHashSet::default()
-    }
 }
 
 /// Result of looking up a name.

@@ -32,6 +32,12 @@ impl SemanticModel<'_> {
                     let receiver = self.object_kind_depth(&attr.value, depth + 1)?;
                     return Some(format!("{receiver}.{}()", attr.attr.as_str()));
                 }
+                // Calling an object of known kind: `Session = sessionmaker(...)`, then
+                // `Session()` is `sqlalchemy.orm.sessionmaker()()`.
+                if let Expr::Name(_) = &*call.func {
+                    let callee = self.object_kind_depth(&call.func, depth + 1)?;
+                    return Some(format!("{callee}()"));
+                }
                 None
             }
             Expr::Name(name) => {

@@ -1,3 +1,4 @@
+use ruff_text_size::Ranged;
 use ruff_python_ast::{self as ast, Expr};
 
 use crate::checker::{CallSite, Checker};
@@ -21,6 +22,13 @@ const BLOCKING_RULES: &[Rule] = &[
 pub(crate) fn expression<'a>(checker: &mut Checker<'a>, expr: &'a Expr) {
     match expr {
         Expr::Call(call) => call_expression(checker, call),
+        Expr::Yield(_) | Expr::YieldFrom(_) => {
+            if let Some(builder) = &mut checker.summary {
+                if let Some(function) = builder.current() {
+                    function.is_generator = true;
+                }
+            }
+        }
         Expr::Await(_) => {
             if checker.enabled(Rule::AsyncSyntaxOutsideAsyncFunction) {
                 rules::syntax::async_syntax_outside_async_function::await_expr(checker, expr);
@@ -88,12 +96,80 @@ fn call_expression<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
             nested_event_loop::nested_event_loop(checker, &site);
         }
     }
+    // Project-wide facts and deferred checks.
+    let target = if checker.summary.is_some() {
+        checker.semantic.resolve_target(&call.func)
+    } else {
+        None
+    };
+    if checker.summary.is_some() {
+        project_call_facts(checker, &site, target.as_ref(), in_async);
+    }
+    if checker.enabled(Rule::UnawaitedCoroutine) {
+        rules::coroutines::unawaited_coroutine::unawaited_coroutine(checker, &site, target.as_ref());
+    }
     if checker.enabled(Rule::DanglingTask) {
         rules::tasks::dangling_task::dangling_task(checker, &site);
     }
     if checker.enabled(Rule::GetEventLoop) {
         rules::modernize::get_event_loop::get_event_loop(checker, &site);
     }
+}
+
+/// Record call edges and blocking facts of sync functions, and defer AIO111 for calls made in
+/// async context.
+fn project_call_facts(checker: &mut Checker, site: &CallSite, target: Option<&crate::project::Target>, in_async: bool) {
+    let Some(builder) = &mut checker.summary else { return };
+    let Some(function) = builder.current() else {
+        return;
+    };
+    if function.is_async {
+        if in_async {
+            if let Some(target) = target {
+                if checker.enabled(Rule::TransitiveBlockingCall) {
+                    rules::blocking::transitive_blocking_call::transitive_blocking_call(checker, site, target);
+                }
+            }
+        }
+        return;
+    }
+    if let Some(crate::project::Target::Path(path)) = target {
+        let line = builder.line(site.call.range().start());
+        if !checker.settings.is_allowed_blocking(path) {
+            if checker.settings.blocking_calls.iter().any(|b| b == path) {
+                let display = format!("{}()", path.rsplit('.').next().unwrap_or(path));
+                if let Some(function) = builder.current() {
+                    function.blocking.push(crate::project::BlockingFact { rule: Rule::TransitiveBlockingCall, display, line });
+                }
+            }
+        }
+        if let Some(function) = builder.current() {
+            function.calls.push(crate::project::CallEdge { target: crate::project::Target::Path(path.clone()), line });
+        }
+    } else if let Some(target @ crate::project::Target::Super { .. }) = target {
+        let line = builder.line(site.call.range().start());
+        if let Some(function) = builder.current() {
+            function.calls.push(crate::project::CallEdge { target: target.clone(), line });
+        }
+    }
+    if is_allowed(checker, site) {
+        return;
+    }
+    // The blocking rules decide what blocks; in a sync function they record facts instead of
+    // reporting (AIO110 is not a blocking call outside async context).
+    checker.recording_blocking = true;
+    use rules::blocking::*;
+    blocking_sleep::blocking_sleep(checker, site);
+    blocking_http_call::blocking_http_call(checker, site);
+    blocking_subprocess::blocking_subprocess(checker, site);
+    blocking_file_io::blocking_file_io(checker, site);
+    blocking_filesystem_call::blocking_filesystem_call(checker, site);
+    blocking_network_call::blocking_network_call(checker, site);
+    blocking_database_call::blocking_database_call(checker, site);
+    blocking_input::blocking_input(checker, site);
+    blocking_sync_primitive::blocking_sync_primitive(checker, site);
+    cpu_bound_call::cpu_bound_call(checker, site);
+    checker.recording_blocking = false;
 }
 
 /// `allowed-blocking-calls` silences a callee (or a method path such as

@@ -6,6 +6,16 @@ use crate::rules;
 
 pub(crate) fn statement<'a>(checker: &mut Checker<'a>, stmt: &'a Stmt) {
     match stmt {
+        Stmt::Return(ret) => {
+            let has_value = ret.value.as_deref().is_some_and(|v| !matches!(v, ruff_python_ast::Expr::NoneLiteral(_)));
+            if has_value {
+                if let Some(builder) = &mut checker.summary {
+                    if let Some(function) = builder.current() {
+                        function.returns_value = true;
+                    }
+                }
+            }
+        }
         Stmt::For(for_stmt) if for_stmt.is_async => {
             if checker.enabled(Rule::AsyncSyntaxOutsideAsyncFunction) {
                 rules::syntax::async_syntax_outside_async_function::async_for(checker, for_stmt);

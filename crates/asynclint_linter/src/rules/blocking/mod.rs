@@ -12,3 +12,4 @@ pub mod blocking_sync_primitive;
 pub mod cpu_bound_call;
 pub mod helpers;
 pub mod nested_event_loop;
+pub mod transitive_blocking_call;

@@ -62,7 +62,7 @@ fn report(checker: &mut Checker, what: &str, range: TextRange) {
 }
 
 pub(crate) fn await_expr(checker: &mut Checker, expr: &Expr) {
-    if checker.semantic.in_async_context() {
+    if checker.semantic.in_async_context() || checker.semantic.in_generator_expression() {
         return;
     }
     report(checker, "`await`", expr.range());
@@ -88,7 +88,10 @@ pub(crate) fn async_with(checker: &mut Checker, stmt: &ast::StmtWith) {
 /// List/set/dict comprehensions with `async for` must be in an async function. Generator
 /// expressions are exempt: an async generator expression is legal anywhere.
 pub(crate) fn async_comprehension(checker: &mut Checker, expr: &Expr, generators: &[ast::Comprehension]) {
-    if !generators.iter().any(|g| g.is_async) || checker.semantic.in_async_context() {
+    if !generators.iter().any(|g| g.is_async)
+        || checker.semantic.in_async_context()
+        || checker.semantic.in_generator_expression()
+    {
         return;
     }
     report(checker, "An asynchronous comprehension", expr.range());

@@ -1,0 +1,196 @@
+//! The command line, as clap derive structs. Values are parsed here; merging them over the
+//! configuration file happens in `settings.rs`.
+
+use std::path::PathBuf;
+
+use asynclint_config::PythonVersion;
+use asynclint_diagnostics::OutputFormat;
+use asynclint_linter::RuleSelector;
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "asynclint",
+    version,
+    about = "A static analyzer for Python asyncio code",
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Args {
+    #[command(subcommand)]
+    pub command: Command,
+
+    /// Analyse each file on its own, without the cross-module project index (also `project =
+    /// false` in the configuration).
+    #[arg(long, global = true)]
+    pub no_project: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check Python files for asyncio problems.
+    Check(Box<CheckArgs>),
+    /// Show the documentation of a rule, or list every rule.
+    Rule(RuleArgs),
+    /// Write `docs/rules.md` from the rule registry.
+    #[command(hide = true)]
+    GenerateDocs(GenerateDocsArgs),
+}
+
+#[derive(Debug, Clone, Parser)]
+pub struct CheckArgs {
+    /// Files or directories to check [default: .]. Files named here are checked even when they
+    /// are excluded or ignored by `.gitignore`.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Rules to enable, replacing the configured and default selection: codes (`AIO100`),
+    /// prefixes (`AIO1`), rule names (`dangling-task`) or `ALL`.
+    #[arg(long, value_delimiter = ',', value_name = "RULE", value_parser = parse_selector, help_heading = "Rule selection")]
+    pub select: Option<Vec<RuleSelector>>,
+
+    /// Rules to enable on top of the current selection.
+    #[arg(long, value_delimiter = ',', value_name = "RULE", value_parser = parse_selector, help_heading = "Rule selection")]
+    pub extend_select: Vec<RuleSelector>,
+
+    /// Rules to disable.
+    #[arg(long, value_delimiter = ',', value_name = "RULE", value_parser = parse_selector, help_heading = "Rule selection")]
+    pub ignore: Vec<RuleSelector>,
+
+    /// Use this configuration file instead of discovering one.
+    #[arg(long, value_name = "PATH", conflicts_with = "isolated", help_heading = "Configuration")]
+    pub config: Option<PathBuf>,
+
+    /// Ignore all configuration files.
+    #[arg(long, help_heading = "Configuration")]
+    pub isolated: bool,
+
+    /// The oldest Python version the code must run on (default: `target-version`, then
+    /// `project.requires-python`, then py39).
+    #[arg(long, value_name = "VERSION", value_parser = parse_python_version, help_heading = "Configuration")]
+    pub target_version: Option<PythonVersion>,
+
+    /// Glob patterns of files and directories to skip, replacing the configured and default ones.
+    #[arg(long, value_delimiter = ',', value_name = "GLOB", help_heading = "File selection")]
+    pub exclude: Option<Vec<String>>,
+
+    /// Glob patterns to skip in addition to the excluded ones.
+    #[arg(long, value_delimiter = ',', value_name = "GLOB", help_heading = "File selection")]
+    pub extend_exclude: Vec<String>,
+
+    /// Honour `.gitignore`, `.ignore` and `.git/info/exclude` files (the default).
+    #[arg(long, overrides_with = "no_respect_gitignore", help_heading = "File selection")]
+    pub respect_gitignore: bool,
+
+    /// Check files even when `.gitignore` ignores them.
+    #[arg(long, overrides_with = "respect_gitignore", help_heading = "File selection")]
+    pub no_respect_gitignore: bool,
+
+    /// Read the source from standard input and report it under this file name.
+    #[arg(long, value_name = "NAME", help_heading = "File selection")]
+    pub stdin_filename: Option<PathBuf>,
+
+    /// How diagnostics are printed [default: full, or `output-format` from the configuration].
+    #[arg(long, value_enum, value_name = "FORMAT", help_heading = "Output")]
+    pub output_format: Option<OutputFormatArg>,
+
+    /// Write the output to this file instead of standard output.
+    #[arg(short, long, value_name = "FILE", help_heading = "Output")]
+    pub output_file: Option<PathBuf>,
+
+    /// Print the number of diagnostics per rule instead of the diagnostics.
+    #[arg(long, help_heading = "Output")]
+    pub statistics: bool,
+
+    /// Exit with 0 even when there are findings (errors still exit with 2).
+    #[arg(long, help_heading = "Output")]
+    pub exit_zero: bool,
+
+    /// Print only the diagnostics, without the summary.
+    #[arg(short, long, help_heading = "Output")]
+    pub quiet: bool,
+
+    /// When to colour the output (`NO_COLOR` in the environment turns `auto` off).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN", help_heading = "Output")]
+    pub color: ColorChoice,
+}
+
+impl CheckArgs {
+    /// `Some(true)`/`Some(false)` when a flag was given, `None` to use the configuration.
+    pub fn respect_gitignore(&self) -> Option<bool> {
+        match (self.respect_gitignore, self.no_respect_gitignore) {
+            (true, _) => Some(true),
+            (_, true) => Some(false),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Parser)]
+pub struct RuleArgs {
+    /// A rule code (`AIO100`) or name (`blocking-sleep`).
+    #[arg(value_name = "RULE", required_unless_present = "all", conflicts_with = "all")]
+    pub rule: Option<String>,
+
+    /// List every rule.
+    #[arg(long)]
+    pub all: bool,
+
+    #[arg(long, value_enum, default_value_t = RuleFormat::Text, value_name = "FORMAT")]
+    pub output_format: RuleFormat,
+}
+
+#[derive(Debug, Clone, Parser)]
+pub struct GenerateDocsArgs {
+    /// Where to write the rules reference (`-` for standard output) [default: the workspace's
+    /// `docs/rules.md`].
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RuleFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Mirrors [`OutputFormat`], which lives in a crate that does not depend on clap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormatArg {
+    Full,
+    Concise,
+    Json,
+    JsonLines,
+    Sarif,
+    Github,
+    Gitlab,
+}
+
+impl From<OutputFormatArg> for OutputFormat {
+    fn from(format: OutputFormatArg) -> Self {
+        match format {
+            OutputFormatArg::Full => Self::Full,
+            OutputFormatArg::Concise => Self::Concise,
+            OutputFormatArg::Json => Self::Json,
+            OutputFormatArg::JsonLines => Self::JsonLines,
+            OutputFormatArg::Sarif => Self::Sarif,
+            OutputFormatArg::Github => Self::Github,
+            OutputFormatArg::Gitlab => Self::Gitlab,
+        }
+    }
+}
+
+fn parse_selector(s: &str) -> Result<RuleSelector, String> {
+    RuleSelector::parse(s).map_err(|err| err.to_string())
+}
+
+fn parse_python_version(s: &str) -> Result<PythonVersion, String> {
+    s.parse::<PythonVersion>().map_err(|err| err.to_string())
+}

@@ -1,0 +1,248 @@
+//! `asynclint check`: resolve settings, walk, lint every file on a rayon pool, print.
+//!
+//! A file that cannot be checked never stops the run. It gets one diagnostic instead:
+//! - `E902 io-error`: unreadable, not UTF-8, missing, or a dangling symbolic link.
+//! - `E999 internal-error`: asynclint panicked on it (a bug; the panic is caught per file).
+//!
+//! Neither is a registry rule: they cannot be selected or ignored, like `syntax-error`.
+
+use std::cell::{Cell, RefCell};
+use std::fs::File;
+use std::io::{self, BufWriter, IsTerminal, Read, Write};
+use std::panic::{self, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::sync::Once;
+
+use anyhow::{Context, Result};
+use asynclint_diagnostics::{Diagnostic, Severity, SourceFile, TextRange};
+use asynclint_linter::{Rule, lint_source};
+use rayon::prelude::*;
+
+use crate::args::{CheckArgs, ColorChoice};
+use crate::commands::ExitStatus;
+use crate::printer::Printer;
+use crate::settings::{Settings, normalize};
+use crate::walk::walk;
+
+pub const IO_ERROR_CODE: &str = "E902";
+pub const IO_ERROR_NAME: &str = "io-error";
+pub const INTERNAL_ERROR_CODE: &str = "E999";
+pub const INTERNAL_ERROR_NAME: &str = "internal-error";
+
+/// Stack reserved for each worker thread. Deeply nested input (thousands of parentheses, a
+/// 100,000-term `a + a + ...`) recurses in the parser and the visitors; the reservation is
+/// virtual memory, only the pages actually touched are used.
+const WORKER_STACK_SIZE: usize = 256 * 1024 * 1024;
+
+pub fn check(args: &CheckArgs, no_project: bool) -> Result<ExitStatus> {
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let settings = Settings::resolve(args, no_project, &cwd)?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .stack_size(WORKER_STACK_SIZE)
+        .thread_name(|i| format!("asynclint-worker-{i}"))
+        .build()
+        .context("cannot start the worker threads")?;
+    install_panic_hook();
+
+    let read_stdin = args.stdin_filename.is_some() || args.paths.iter().map(PathBuf::as_path).eq([Path::new("-")]);
+    let mut diagnostics = if read_stdin {
+        if !args.quiet && args.paths.iter().any(|p| p != Path::new("-")) {
+            warn("the paths are ignored: standard input is checked when --stdin-filename is given");
+        }
+        let name = match &args.stdin_filename {
+            Some(name) => normalize(&cwd.join(name)),
+            None => PathBuf::from("-"),
+        };
+        let mut bytes = Vec::new();
+        match io::stdin().lock().read_to_end(&mut bytes) {
+            Ok(_) => match decode(bytes) {
+                Ok(source) => pool.install(|| check_source(&name, &source, &settings)),
+                Err(reason) => vec![io_error(&name, reason)],
+            },
+            Err(err) => vec![io_error(&name, err)],
+        }
+    } else {
+        let paths: Vec<PathBuf> = if args.paths.is_empty() {
+            vec![cwd.clone()]
+        } else {
+            args.paths.iter().map(|p| normalize(&cwd.join(p))).collect()
+        };
+        let walked = walk(&paths, &settings.files);
+        if !args.quiet {
+            for warning in &walked.warnings {
+                warn(warning);
+            }
+            if walked.files.is_empty() && walked.unreadable.is_empty() {
+                warn("No Python files found under the given path(s)");
+            }
+        }
+        let mut diagnostics: Vec<Diagnostic> = walked
+            .unreadable
+            .iter()
+            .map(|(path, reason)| io_error(path, reason))
+            .collect();
+        diagnostics.extend(pool.install(|| {
+            walked
+                .files
+                .par_iter()
+                .flat_map_iter(|path| check_path(path, &settings))
+                .collect::<Vec<_>>()
+        }));
+        diagnostics
+    };
+    diagnostics.sort_by(Diagnostic::sort_key_cmp);
+
+    let to_file = args.output_file.is_some();
+    let printer = Printer {
+        format: settings.output_format,
+        statistics: args.statistics,
+        quiet: args.quiet,
+        color: use_color(args.color, to_file),
+        cwd,
+    };
+    let written = match &args.output_file {
+        Some(path) => {
+            if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                std::fs::create_dir_all(parent)
+                    .with_context(|| format!("cannot create the directory {}", parent.display()))?;
+            }
+            let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+            let mut out = BufWriter::new(file);
+            printer
+                .write(&diagnostics, &mut out)
+                .and_then(|()| out.flush())
+                .with_context(|| format!("cannot write {}", path.display()))
+        }
+        None => {
+            let mut out = BufWriter::new(io::stdout().lock());
+            match printer.write(&diagnostics, &mut out).and_then(|()| out.flush()) {
+                // The reader went away (`| head`): nothing more to say to it.
+                Err(err) if err.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+                other => other.context("cannot write to standard output"),
+            }
+        }
+    };
+    written?;
+
+    Ok(if diagnostics.is_empty() || args.exit_zero {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Failure
+    })
+}
+
+fn check_path(path: &Path, settings: &Settings) -> Vec<Diagnostic> {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(err) => return vec![io_error(path, err)],
+    };
+    match decode(bytes) {
+        Ok(source) => check_source(path, &source, settings),
+        Err(reason) => vec![io_error(path, reason)],
+    }
+}
+
+fn decode(bytes: Vec<u8>) -> Result<String, String> {
+    String::from_utf8(bytes).map_err(|err| {
+        format!(
+            "not valid UTF-8 (invalid byte at offset {})",
+            err.utf8_error().valid_up_to()
+        )
+    })
+}
+
+/// Lints one file, turning a panic into an `internal-error` diagnostic for it.
+fn check_source(path: &Path, source: &str, settings: &Settings) -> Vec<Diagnostic> {
+    let module = settings.project.module_info(path);
+    let result = catch_file_panic(|| lint_source(path, source, &settings.linter, &module));
+    let mut diagnostics = match result {
+        Ok(result) => result.diagnostics,
+        Err(panic) => {
+            let file = SourceFile::new(path, source);
+            return vec![
+                Diagnostic::new(
+                    INTERNAL_ERROR_CODE,
+                    INTERNAL_ERROR_NAME,
+                    format!("Internal error while checking this file: {panic}"),
+                    TextRange::default(),
+                    file,
+                )
+                .with_severity(Severity::Error)
+                .with_help("This is a bug in asynclint; please report it with the file that triggers it"),
+            ];
+        }
+    };
+    let ignored = settings.per_file_ignores.ignored(path);
+    if !ignored.is_empty() {
+        diagnostics.retain(|d| {
+            d.code == Rule::SyntaxError.code() || Rule::from_code(d.code).is_none_or(|rule| !ignored.contains(rule))
+        });
+    }
+    diagnostics
+}
+
+fn io_error(path: &Path, reason: impl std::fmt::Display) -> Diagnostic {
+    Diagnostic::new(
+        IO_ERROR_CODE,
+        IO_ERROR_NAME,
+        format!("Failed to read: {reason}"),
+        TextRange::default(),
+        SourceFile::new(path, ""),
+    )
+    .with_severity(Severity::Error)
+}
+
+fn use_color(choice: ColorChoice, to_file: bool) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            !to_file
+                && io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
+        }
+    }
+}
+
+fn warn(message: &str) {
+    // Nowhere to report a closed standard error to.
+    let _ = writeln!(io::stderr(), "warning: {message}");
+}
+
+thread_local! {
+    /// Set while a file is being checked: panics there are reported as diagnostics, so the
+    /// hook records them instead of printing.
+    static IN_FILE_CHECK: Cell<bool> = const { Cell::new(false) };
+    static CAUGHT_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+fn install_panic_hook() {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        let default = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            if IN_FILE_CHECK.get() {
+                let message = info.payload_as_str().unwrap_or("(no message)");
+                let text = match info.location() {
+                    Some(location) => format!("panicked at {location}: {message}"),
+                    None => format!("panicked: {message}"),
+                };
+                CAUGHT_PANIC.set(Some(text));
+            } else {
+                default(info);
+            }
+        }));
+    });
+}
+
+fn catch_file_panic<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    let was = IN_FILE_CHECK.replace(true);
+    let result = panic::catch_unwind(AssertUnwindSafe(f));
+    IN_FILE_CHECK.set(was);
+    result.map_err(|_| {
+        CAUGHT_PANIC
+            .take()
+            .unwrap_or_else(|| "panicked".to_string())
+    })
+}

@@ -1,0 +1,504 @@
+//! Command-line flags layered over the configuration file: which rules run, which files are
+//! walked, per-file ignores and the output format.
+//!
+//! Configuration is not hierarchical: one file is used for the whole run, found from the
+//! directory of the first path argument (or of `--stdin-filename`, or the current directory)
+//! upwards. `--config` names it instead, `--isolated` uses none. Relative globs in the file are
+//! relative to its directory; globs given on the command line are relative to the current
+//! directory.
+
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context, Result, anyhow, bail};
+use asynclint_config::{
+    ConfigError, ConfigFile, Options, PythonVersion, Spanned, find_config, find_pytest_config,
+    find_project_root, read_requires_python, resolve_target_version,
+};
+use asynclint_diagnostics::OutputFormat;
+use asynclint_linter::{LinterSettings, ModuleInfo, Rule, RuleSelector, RuleSet, TargetVersion};
+use globset::{Glob, GlobBuilder, GlobMatcher, GlobSet, GlobSetBuilder};
+
+use crate::args::CheckArgs;
+
+/// Directories and files never worth checking, matched against file names (Ruff's list).
+/// `exclude` replaces them; `extend-exclude` adds to them.
+pub const DEFAULT_EXCLUDES: &[&str] = &[
+    ".bzr",
+    ".direnv",
+    ".eggs",
+    ".git",
+    ".git-rewrite",
+    ".hg",
+    ".ipynb_checkpoints",
+    ".mypy_cache",
+    ".nox",
+    ".pants.d",
+    ".pyenv",
+    ".pytest_cache",
+    ".pytype",
+    ".ruff_cache",
+    ".svn",
+    ".tox",
+    ".venv",
+    ".vscode",
+    "__pypackages__",
+    "_build",
+    "buck-out",
+    "build",
+    "dist",
+    "node_modules",
+    "site-packages",
+    "venv",
+];
+
+/// Everything one `check` run needs, resolved once.
+#[derive(Debug)]
+pub struct Settings {
+    pub linter: LinterSettings,
+    pub per_file_ignores: PerFileIgnores,
+    pub files: FileSettings,
+    pub output_format: OutputFormat,
+    pub project: ProjectSettings,
+}
+
+/// Which files the walk yields.
+#[derive(Debug)]
+pub struct FileSettings {
+    pub exclude: Arc<PathMatcher>,
+    pub respect_gitignore: bool,
+}
+
+/// Inputs of the cross-module phase; stored until that phase exists.
+#[derive(Debug)]
+pub struct ProjectSettings {
+    /// `false` with `--no-project` or `project = false`.
+    pub enabled: bool,
+    /// The nearest directory with `pyproject.toml`, `setup.py` or `setup.cfg`.
+    pub root: PathBuf,
+    /// Import roots, longest first: `src` from the configuration, else the project root and its
+    /// `src/` directory.
+    pub src: Vec<PathBuf>,
+}
+
+impl Settings {
+    /// Resolves the settings for a run. `cwd` is absolute.
+    pub fn resolve(args: &CheckArgs, no_project: bool, cwd: &Path) -> Result<Self> {
+        let start = args
+            .stdin_filename
+            .as_deref()
+            .or_else(|| args.paths.first().map(PathBuf::as_path))
+            .map(|p| normalize(&cwd.join(p)))
+            .unwrap_or_else(|| cwd.to_path_buf());
+        let config = load_config(args, &start, cwd)?;
+        let options = config
+            .as_ref()
+            .map(|c| c.options.clone())
+            .unwrap_or_default();
+        let config_root = config.as_ref().map_or_else(|| cwd.to_path_buf(), |c| {
+            normalize(&cwd.join(c.root()))
+        });
+        let fail = |err: ConfigError| anyhow!(display_config_error(&err, cwd));
+
+        let rules = match &config {
+            Some(config) => config_rule_set(config, args).map_err(fail)?,
+            None => cli_rule_set(args, None, &[]),
+        };
+
+        let start_dir = if start.is_dir() { start.clone() } else { parent(&start) };
+        let project_root = find_project_root(&start_dir).unwrap_or_else(|| config_root.clone());
+        let target = resolve_target_version(args.target_version, config.as_ref(), Some(&project_root));
+
+        let per_file_ignores = match &config {
+            Some(config) => PerFileIgnores::new(config, &config_root).map_err(fail)?,
+            None => PerFileIgnores::default(),
+        };
+
+        let config_name = config.as_ref().map(|c| relative(&c.path, cwd));
+        let glob_error = |err: globset::Error| match &config_name {
+            Some(name) => anyhow!("{name}: {err}"),
+            None => anyhow!(err),
+        };
+        let mut exclude = PathMatcher::builder();
+        match (&args.exclude, &options.exclude) {
+            (Some(cli), _) => exclude.add_user(cli, cwd)?,
+            (None, Some(configured)) => exclude.add_user(configured, &config_root).map_err(glob_error)?,
+            (None, None) => exclude.add_builtin(DEFAULT_EXCLUDES)?,
+        }
+        if let Some(extend) = &options.extend_exclude {
+            exclude.add_user(extend, &config_root).map_err(glob_error)?;
+        }
+        exclude.add_user(&args.extend_exclude, cwd)?;
+
+        let output_format = match (args.output_format, &options.output_format) {
+            (Some(cli), _) => cli.into(),
+            (None, Some(configured)) => OutputFormat::from_name(configured.get_ref())
+                .with_context(|| format!("unknown output format `{}`", configured.get_ref()))?,
+            (None, None) => OutputFormat::Full,
+        };
+
+        let src = match &options.src {
+            Some(src) => src.iter().map(|s| normalize(&config_root.join(s))).collect(),
+            None => vec![project_root.clone(), project_root.join("src")],
+        };
+
+        Ok(Self {
+            linter: LinterSettings {
+                rules,
+                target_version: target_version(target),
+                blocking_calls: options.blocking_calls.clone().unwrap_or_default(),
+                allowed_blocking_calls: options.allowed_blocking_calls.clone().unwrap_or_default(),
+                client_factories: options.client_factories.clone().unwrap_or_default(),
+            },
+            per_file_ignores,
+            files: FileSettings {
+                exclude: Arc::new(exclude.build()?),
+                respect_gitignore: args
+                    .respect_gitignore()
+                    .or(options.respect_gitignore)
+                    .unwrap_or(true),
+            },
+            output_format,
+            project: ProjectSettings {
+                enabled: !no_project && options.project.unwrap_or(true),
+                root: project_root,
+                src: sorted_longest_first(src),
+            },
+        })
+    }
+}
+
+fn load_config(args: &CheckArgs, start: &Path, cwd: &Path) -> Result<Option<ConfigFile>> {
+    if args.isolated {
+        return Ok(None);
+    }
+    let fail = |err: ConfigError| anyhow!(display_config_error(&err, cwd));
+    if let Some(path) = &args.config {
+        let path = normalize(&cwd.join(path));
+        if !path.is_file() {
+            bail!("{}: configuration file not found", relative(&path, cwd));
+        }
+        return match ConfigFile::load(&path).map_err(fail)? {
+            Some(config) => Ok(Some(config)),
+            // A `pyproject.toml` named explicitly but without our table: no options, but its
+            // `requires-python` and pytest settings still count.
+            None => Ok(Some(ConfigFile {
+                text: String::new(),
+                options: Options::default(),
+                requires_python: read_requires_python(&path).map_err(fail)?,
+                pytest: find_pytest_config(&parent(&path)),
+                path,
+            })),
+        };
+    }
+    find_config(start).map_err(fail)
+}
+
+/// `path:line:column: message` with the path relative to `cwd` when under it.
+pub fn display_config_error(err: &ConfigError, cwd: &Path) -> String {
+    let text = err.to_string();
+    let absolute = err.path().display().to_string();
+    match text.strip_prefix(&absolute) {
+        Some(rest) => format!("{}{rest}", relative(err.path(), cwd)),
+        None => text,
+    }
+}
+
+fn parse_selectors(config: &ConfigFile, list: Option<&Vec<Spanned<String>>>) -> Result<Vec<RuleSelector>, ConfigError> {
+    list.into_iter()
+        .flatten()
+        .map(|s| RuleSelector::parse(s.get_ref()).map_err(|err| config.invalid(s.span(), err.to_string())))
+        .collect()
+}
+
+/// Two layers, as in Ruff: the configuration's selection, then the command line's. A `--select`
+/// starts over, keeping only the configuration's `ignore` when the configuration has no
+/// `select` of its own (so `ignore = [...]` in a project survives `--select` in an editor).
+fn config_rule_set(config: &ConfigFile, args: &CheckArgs) -> Result<RuleSet, ConfigError> {
+    let options = &config.options;
+    let select = options
+        .select
+        .as_ref()
+        .map(|_| parse_selectors(config, options.select.as_ref()))
+        .transpose()?;
+    let extend_select = parse_selectors(config, options.extend_select.as_ref())?;
+    let ignore = parse_selectors(config, options.ignore.as_ref())?;
+    let configured = asynclint_linter::settings::resolve_rule_set(select.as_deref(), &extend_select, &ignore);
+    let carried_ignores = if select.is_none() { ignore } else { Vec::new() };
+    Ok(cli_rule_set(args, Some(configured), &carried_ignores))
+}
+
+/// Applies the command line's selection over `base` (the configuration's set, or the defaults).
+fn cli_rule_set(args: &CheckArgs, base: Option<RuleSet>, carried_ignores: &[RuleSelector]) -> RuleSet {
+    if let Some(select) = &args.select {
+        let ignore: Vec<RuleSelector> = carried_ignores.iter().chain(&args.ignore).cloned().collect();
+        return asynclint_linter::settings::resolve_rule_set(Some(select), &args.extend_select, &ignore);
+    }
+    let base = base.unwrap_or_else(|| asynclint_linter::settings::resolve_rule_set(None, &[], &[]));
+    let mut set = RuleSet::empty();
+    for rule in Rule::ALL.iter().copied() {
+        let best = |selectors: &[RuleSelector]| {
+            selectors
+                .iter()
+                .filter(|s| s.rules().contains(rule))
+                .map(RuleSelector::specificity)
+                .max()
+        };
+        let enabled = match (best(&args.extend_select), best(&args.ignore)) {
+            (Some(select), Some(ignore)) => select > ignore,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => base.contains(rule),
+        };
+        if enabled || rule == Rule::SyntaxError {
+            set.insert(rule);
+        }
+    }
+    set
+}
+
+fn target_version(version: PythonVersion) -> TargetVersion {
+    TargetVersion {
+        minor: version.minor(),
+    }
+}
+
+/// `per-file-ignores`: glob -> rules removed from that file's diagnostics.
+#[derive(Debug, Default)]
+pub struct PerFileIgnores {
+    entries: Vec<PerFileIgnore>,
+}
+
+#[derive(Debug)]
+struct PerFileIgnore {
+    /// The pattern joined to the configuration's directory, matched against the absolute path.
+    absolute: GlobMatcher,
+    /// The pattern as written, matched against the file name (`conftest.py`).
+    basename: GlobMatcher,
+    /// `!pattern`: applies to the files that do not match.
+    negated: bool,
+    rules: RuleSet,
+}
+
+impl PerFileIgnores {
+    fn new(config: &ConfigFile, root: &Path) -> Result<Self, ConfigError> {
+        let mut entries = Vec::new();
+        for (pattern, codes) in config.options.per_file_ignores.iter().flatten() {
+            let selectors = parse_selectors(config, Some(codes))?;
+            let rules = selectors
+                .iter()
+                .fold(RuleSet::empty(), |set, s| set.union(s.rules()));
+            let (negated, pattern) = match pattern.strip_prefix('!') {
+                Some(rest) => (true, rest),
+                None => (false, pattern.as_str()),
+            };
+            let invalid = |err: globset::Error| {
+                // The key has no span; point at the first code of its entry, which is on
+                // the same line in every layout people write.
+                let span = codes.first().map_or(0..0, Spanned::span);
+                config.invalid(span, format!("invalid glob `{pattern}` in `per-file-ignores`: {err}"))
+            };
+            let absolute = glob(&root.join(pattern).to_string_lossy()).map_err(invalid)?;
+            let basename = glob(pattern).map_err(invalid)?;
+            entries.push(PerFileIgnore {
+                absolute: absolute.compile_matcher(),
+                basename: basename.compile_matcher(),
+                negated,
+                rules,
+            });
+        }
+        Ok(Self { entries })
+    }
+
+    /// The rules whose diagnostics are dropped for `path` (absolute).
+    pub fn ignored(&self, path: &Path) -> RuleSet {
+        let name = path.file_name().map(Path::new);
+        self.entries
+            .iter()
+            .filter(|e| {
+                let matched = e.absolute.is_match(path) || name.is_some_and(|n| e.basename.is_match(n));
+                matched != e.negated
+            })
+            .fold(RuleSet::empty(), |set, e| set.union(e.rules))
+    }
+}
+
+/// A set of exclusion globs, each matched against the absolute path and against the file name,
+/// as Ruff matches `exclude`.
+#[derive(Debug)]
+pub struct PathMatcher {
+    set: GlobSet,
+}
+
+pub struct PathMatcherBuilder {
+    builder: GlobSetBuilder,
+}
+
+impl PathMatcher {
+    pub fn builder() -> PathMatcherBuilder {
+        PathMatcherBuilder {
+            builder: GlobSetBuilder::new(),
+        }
+    }
+
+    pub fn is_match(&self, path: &Path) -> bool {
+        self.set.is_match(path) || path.file_name().is_some_and(|name| self.set.is_match(name))
+    }
+}
+
+impl PathMatcherBuilder {
+    fn add_builtin(&mut self, patterns: &[&str]) -> Result<(), globset::Error> {
+        for pattern in patterns {
+            self.builder.add(glob(pattern)?);
+        }
+        Ok(())
+    }
+
+    /// A user pattern matches the file name as written and the path when made absolute
+    /// against `root`.
+    fn add_user(&mut self, patterns: &[String], root: &Path) -> Result<(), globset::Error> {
+        for pattern in patterns {
+            let pattern = pattern.trim_end_matches('/');
+            if pattern.is_empty() {
+                continue;
+            }
+            self.builder.add(glob(pattern)?);
+            self.builder.add(glob(&root.join(pattern).to_string_lossy())?);
+        }
+        Ok(())
+    }
+
+    fn build(self) -> Result<PathMatcher, globset::Error> {
+        Ok(PathMatcher {
+            set: self.builder.build()?,
+        })
+    }
+}
+
+fn glob(pattern: &str) -> Result<Glob, globset::Error> {
+    GlobBuilder::new(pattern).backslash_escape(cfg!(unix)).build()
+}
+
+impl ProjectSettings {
+    /// The dotted module name of `path` under the longest import root that contains it.
+    /// `None` when the file is outside every root or a component is not an identifier.
+    pub fn module_info(&self, path: &Path) -> ModuleInfo {
+        let Some(relative) = self.src.iter().find_map(|root| path.strip_prefix(root).ok()) else {
+            return ModuleInfo::default();
+        };
+        let mut parts: Vec<String> = Vec::new();
+        for component in relative.components() {
+            let Component::Normal(part) = component else {
+                return ModuleInfo::default();
+            };
+            let Some(part) = part.to_str() else {
+                return ModuleInfo::default();
+            };
+            parts.push(part.to_string());
+        }
+        let Some(last) = parts.pop() else {
+            return ModuleInfo::default();
+        };
+        let stem = last
+            .strip_suffix(".pyi")
+            .or_else(|| last.strip_suffix(".py"))
+            .unwrap_or(&last);
+        let is_package = stem == "__init__";
+        if !is_package {
+            parts.push(stem.to_string());
+        }
+        if parts.is_empty() || !parts.iter().all(|p| is_identifier(p)) {
+            return ModuleInfo::default();
+        }
+        ModuleInfo {
+            path: Some(parts),
+            is_package,
+        }
+    }
+}
+
+fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| c == '_' || c.is_alphabetic())
+        && chars.all(|c| c == '_' || c.is_alphanumeric())
+}
+
+fn sorted_longest_first(mut roots: Vec<PathBuf>) -> Vec<PathBuf> {
+    roots.sort_by_key(|root| std::cmp::Reverse(root.components().count()));
+    roots.dedup();
+    roots
+}
+
+/// `path` cleaned of `.` and `..` without touching the file system.
+pub fn normalize(path: &Path) -> PathBuf {
+    let mut clean = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !clean.pop() {
+                    clean.push("..");
+                }
+            }
+            other => clean.push(other),
+        }
+    }
+    if clean.as_os_str().is_empty() {
+        clean.push(".");
+    }
+    clean
+}
+
+fn parent(path: &Path) -> PathBuf {
+    path.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+}
+
+/// `path` relative to `cwd` when under it, as printed in messages.
+pub fn relative(path: &Path, cwd: &Path) -> String {
+    path.strip_prefix(cwd)
+        .ok()
+        .filter(|rest| !rest.as_os_str().is_empty())
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn module_names() {
+        let project = ProjectSettings {
+            enabled: true,
+            root: PathBuf::from("/p"),
+            src: sorted_longest_first(vec![PathBuf::from("/p"), PathBuf::from("/p/src")]),
+        };
+        let info = project.module_info(Path::new("/p/src/pkg/mod.py"));
+        assert_eq!(info.path, Some(vec!["pkg".to_string(), "mod".to_string()]));
+        let info = project.module_info(Path::new("/p/pkg/__init__.py"));
+        assert_eq!(info.path, Some(vec!["pkg".to_string()]));
+        assert!(info.is_package);
+        assert_eq!(project.module_info(Path::new("/p/my-scripts/x.py")).path, None);
+        assert_eq!(project.module_info(Path::new("/elsewhere/x.py")).path, None);
+    }
+
+    #[test]
+    fn exclusion_matches_names_and_paths() {
+        let mut builder = PathMatcher::builder();
+        builder.add_builtin(DEFAULT_EXCLUDES).unwrap();
+        builder
+            .add_user(&["gen/*.py".to_string()], Path::new("/p"))
+            .unwrap();
+        let matcher = builder.build().unwrap();
+        assert!(matcher.is_match(Path::new("/p/.venv")));
+        assert!(matcher.is_match(Path::new("/p/gen/x.py")));
+        assert!(!matcher.is_match(Path::new("/p/src/x.py")));
+    }
+
+    #[test]
+    fn normalize_is_lexical() {
+        assert_eq!(normalize(Path::new("/a/./b/../c")), PathBuf::from("/a/c"));
+        assert_eq!(normalize(Path::new("a/..")), PathBuf::from("."));
+    }
+}

@@ -1,0 +1,122 @@
+//! Finding the files to check: a parallel, `.gitignore`-aware walk of the directory arguments
+//! plus every file argument as given.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use ignore::{WalkBuilder, WalkState};
+
+use crate::settings::{FileSettings, PathMatcher};
+
+/// The outcome of a walk. Both lists are sorted and free of duplicates.
+#[derive(Debug, Default)]
+pub struct Walk {
+    /// Absolute, lexically normalised paths.
+    pub files: Vec<PathBuf>,
+    /// Python files (or file arguments) that could not be visited, with the reason; each
+    /// becomes an `io-error` diagnostic.
+    pub unreadable: Vec<(PathBuf, String)>,
+    /// Problems with directories or non-Python entries, printed as warnings.
+    pub warnings: Vec<String>,
+}
+
+/// `*.py` and `*.pyi`.
+pub fn is_python_file(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|ext| ext == "py" || ext == "pyi")
+}
+
+/// Walks `paths` (absolute). A file argument is always checked, whatever its extension and
+/// whether or not it is excluded; directory arguments are walked with the exclusions, hidden
+/// entries included, `.gitignore`/`.ignore`/`.git/info/exclude` honoured when
+/// `respect_gitignore` is on (also outside a Git repository, as Ruff does). Symbolic links are
+/// followed; a dangling one is reported as unreadable.
+pub fn walk(paths: &[PathBuf], settings: &FileSettings) -> Walk {
+    let mut result = Walk::default();
+    let mut roots = Vec::new();
+    for path in paths {
+        match std::fs::metadata(path) {
+            Ok(metadata) if metadata.is_dir() => roots.push(path.clone()),
+            Ok(_) => result.files.push(path.clone()),
+            // Missing, a dangling link, or a permission problem on the way: reading it later
+            // gives the reason, so treat it as a file.
+            Err(_) => result.files.push(path.clone()),
+        }
+    }
+
+    if let Some((first, rest)) = roots.split_first() {
+        let mut builder = WalkBuilder::new(first);
+        for root in rest {
+            builder.add(root);
+        }
+        builder
+            .standard_filters(settings.respect_gitignore)
+            .hidden(false)
+            .require_git(false)
+            .follow_links(true);
+        let exclude: Arc<PathMatcher> = Arc::clone(&settings.exclude);
+        // A directory named on the command line is walked even when it matches an exclusion.
+        builder.filter_entry(move |entry| entry.depth() == 0 || !exclude.is_match(entry.path()));
+
+        let found = Mutex::new(Walk::default());
+        builder.build_parallel().run(|| {
+            let found = &found;
+            Box::new(move |entry| {
+                match entry {
+                    Ok(entry) => {
+                        let is_file = entry.file_type().is_some_and(|t| !t.is_dir());
+                        if is_file && is_python_file(entry.path()) {
+                            lock(found).files.push(entry.into_path());
+                        }
+                    }
+                    Err(err) => {
+                        let mut found = lock(found);
+                        match error_path(&err) {
+                            Some(path) if is_python_file(path) => {
+                                let reason = io_reason(&err);
+                                found.unreadable.push((path.to_path_buf(), reason));
+                            }
+                            _ => found.warnings.push(err.to_string()),
+                        }
+                    }
+                }
+                WalkState::Continue
+            })
+        });
+        let found = found.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+        result.files.extend(found.files);
+        result.unreadable.extend(found.unreadable);
+        result.warnings.extend(found.warnings);
+    }
+
+    result.files.sort();
+    result.files.dedup();
+    result.unreadable.sort();
+    result.unreadable.dedup_by(|a, b| a.0 == b.0);
+    result.warnings.sort();
+    result.warnings.dedup();
+    result
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn error_path(err: &ignore::Error) -> Option<&Path> {
+    match err {
+        ignore::Error::WithPath { path, .. } => Some(path),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => error_path(err),
+        ignore::Error::Loop { child, .. } => Some(child),
+        _ => None,
+    }
+}
+
+/// The innermost message, without the path the diagnostic already names.
+fn io_reason(err: &ignore::Error) -> String {
+    match err {
+        ignore::Error::WithPath { err, .. }
+        | ignore::Error::WithDepth { err, .. }
+        | ignore::Error::WithLineNumber { err, .. } => io_reason(err),
+        other => other.to_string(),
+    }
+}

@@ -1,0 +1,195 @@
+//! Phase 1's side job: while the checker walks a file, record the module summary the project
+//! index needs (definitions, imports, call edges, blocking facts, deferred checks).
+
+use ruff_python_ast::{self as ast, Expr};
+use ruff_source_file::LineIndex;
+use ruff_text_size::TextSize;
+
+use crate::project::{ClassSummary, Definition, FunctionSummary, ModuleSummary};
+use crate::semantic::{BindingKind, SemanticModel};
+
+#[derive(Debug)]
+pub struct SummaryBuilder {
+    pub summary: ModuleSummary,
+    line_index: LineIndex,
+    /// For each function/lambda/class body being visited: the summarised function it belongs
+    /// to (`None` for class bodies, lambdas and nested functions).
+    def_stack: Vec<Option<usize>>,
+}
+
+/// Decorators that do not change how (or on which thread) the function body runs.
+const TRANSPARENT_DECORATORS: &[&str] = &[
+    "builtins.staticmethod",
+    "builtins.classmethod",
+    "builtins.property",
+    "functools.cache",
+    "functools.lru_cache",
+    "functools.cached_property",
+    "functools.wraps",
+    "abc.abstractmethod",
+    "typing.overload",
+    "typing.override",
+    "typing_extensions.override",
+    "typing.final",
+];
+
+impl SummaryBuilder {
+    pub fn new(source: &str, summary: ModuleSummary) -> Self {
+        Self {
+            summary,
+            line_index: LineIndex::from_source_text(source),
+            def_stack: Vec::new(),
+        }
+    }
+
+    pub fn line(&self, offset: TextSize) -> u32 {
+        u32::try_from(self.line_index.line_index(offset).get()).unwrap_or(u32::MAX)
+    }
+
+    /// The summarised function whose body directly contains the current node.
+    pub fn current(&mut self) -> Option<&mut FunctionSummary> {
+        let index = (*self.def_stack.last()?)?;
+        match &mut self.summary.definitions[index].1 {
+            Definition::Function(function) => Some(function),
+            Definition::Class(_) => None,
+        }
+    }
+
+    pub fn current_name(&self) -> Option<&str> {
+        let index = (*self.def_stack.last()?)?;
+        Some(self.summary.definitions[index].0.as_str())
+    }
+
+    pub fn push_none(&mut self) {
+        self.def_stack.push(None);
+    }
+
+    pub fn pop(&mut self) {
+        self.def_stack.pop();
+    }
+
+    /// Enter a `def`; `qualname` is `f` or `Class.f` for module-level functions and methods of
+    /// module-level classes, `None` for anything nested.
+    pub fn push_function(&mut self, semantic: &SemanticModel, def: &ast::StmtFunctionDef, qualname: Option<String>) {
+        let Some(qualname) = qualname else {
+            self.def_stack.push(None);
+            return;
+        };
+        let opaque_decorator = def.decorator_list.iter().any(|d| {
+            let expr = match &d.expression {
+                Expr::Call(call) => &*call.func,
+                other => other,
+            };
+            match semantic.resolve_qualified_name(expr) {
+                Some(q) => !TRANSPARENT_DECORATORS.contains(&q.as_str()),
+                // `@name.setter` / `@name.deleter` of a property.
+                None => !matches!(expr, Expr::Attribute(a) if matches!(a.attr.as_str(), "setter" | "getter" | "deleter")),
+            }
+        });
+        let function = FunctionSummary {
+            is_async: def.is_async,
+            is_generator: false,
+            opaque_decorator,
+            returns_value: false,
+            line: self.line(def.name.range.start()),
+            calls: Vec::new(),
+            blocking: Vec::new(),
+        };
+        self.summary.definitions.push((qualname, Definition::Function(function)));
+        self.def_stack.push(Some(self.summary.definitions.len() - 1));
+    }
+
+    pub fn add_class(&mut self, semantic: &SemanticModel, class: &ast::StmtClassDef) {
+        let bases = class
+            .arguments
+            .as_ref()
+            .map(|args| {
+                args.args
+                    .iter()
+                    .filter_map(|base| match semantic.resolve_target(base) {
+                        Some(crate::project::Target::Path(p)) => Some(p),
+                        _ => semantic.resolve_qualified_name(base),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let line = self.line(class.name.range.start());
+        self.summary
+            .definitions
+            .push((class.name.to_string(), Definition::Class(ClassSummary { bases, line })));
+    }
+
+    /// Module-level imports (re-exports), star imports and `__all__`; drop ambiguous names.
+    pub fn finish(mut self, semantic: &SemanticModel, module: &[ast::Stmt]) -> ModuleSummary {
+        let mut imports = Vec::new();
+        let mut star = Vec::new();
+        for (name, bindings) in semantic.module_bindings() {
+            if *name == "*" {
+                for b in bindings {
+                    if let BindingKind::FromImport { qualified } = &b.kind {
+                        star.push(semantic.absolute_import(qualified));
+                    }
+                }
+                continue;
+            }
+            if let [binding] = bindings.as_slice() {
+                if let BindingKind::Import { qualified } | BindingKind::FromImport { qualified } = &binding.kind {
+                    imports.push(((*name).to_string(), semantic.absolute_import(qualified)));
+                }
+            }
+        }
+        imports.sort();
+        star.sort();
+        self.summary.imports = imports;
+        self.summary.star_imports = star;
+        self.summary.all = dunder_all(module);
+
+        // A name defined twice (conditional definitions) is ambiguous: drop every copy.
+        let mut counts: rustc_hash::FxHashMap<&str, usize> = rustc_hash::FxHashMap::default();
+        for (name, _) in &self.summary.definitions {
+            *counts.entry(name.as_str()).or_default() += 1;
+        }
+        let duplicated: rustc_hash::FxHashSet<String> =
+            counts.into_iter().filter(|(_, n)| *n > 1).map(|(k, _)| k.to_string()).collect();
+        if !duplicated.is_empty() {
+            self.summary.definitions.retain(|(name, _)| !duplicated.contains(name));
+        }
+        // Module-level names rebound by something other than their def are ambiguous too.
+        self.summary.definitions.retain(|(name, _)| {
+            if name.contains('.') {
+                return true;
+            }
+            semantic
+                .module_bindings()
+                .find(|(n, _)| **n == name.as_str())
+                .is_none_or(|(_, b)| b.len() == 1)
+        });
+        self.summary
+    }
+}
+
+fn dunder_all(module: &[ast::Stmt]) -> Option<Vec<String>> {
+    for stmt in module {
+        let (target, value) = match stmt {
+            ast::Stmt::Assign(a) if a.targets.len() == 1 => (&a.targets[0], &*a.value),
+            ast::Stmt::AnnAssign(a) => (&*a.target, a.value.as_deref()?),
+            _ => continue,
+        };
+        if !matches!(target, Expr::Name(n) if n.id.as_str() == "__all__") {
+            continue;
+        }
+        let elts = match value {
+            Expr::List(l) => &l.elts,
+            Expr::Tuple(t) => &t.elts,
+            _ => return None,
+        };
+        return elts
+            .iter()
+            .map(|e| match e {
+                Expr::StringLiteral(s) => Some(s.value.to_str().to_string()),
+                _ => None,
+            })
+            .collect();
+    }
+    None
+}

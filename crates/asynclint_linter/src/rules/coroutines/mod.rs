@@ -1,0 +1,1 @@
+pub mod unawaited_coroutine;
