@@ -71,6 +71,7 @@ pub struct FileSettings {
 
 /// Inputs of the cross-module phase; stored until that phase exists.
 #[derive(Debug)]
+#[allow(dead_code, reason = "`enabled` and `root` are read by the cross-module phase")]
 pub struct ProjectSettings {
     /// `false` with `--no-project` or `project = false`.
     pub enabled: bool,
@@ -413,6 +414,7 @@ impl ProjectSettings {
         ModuleInfo {
             path: Some(parts),
             is_package,
+            ..ModuleInfo::default()
         }
     }
 }

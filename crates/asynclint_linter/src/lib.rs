@@ -105,6 +105,7 @@ pub fn settle(check: &project::DeferredCheck, file: &Arc<SourceFile>, facts: &dy
     match check.rule {
         Rule::TransitiveBlockingCall => rules::blocking::transitive_blocking_call::settle(check, file, facts),
         Rule::UnawaitedCoroutine => rules::coroutines::unawaited_coroutine::settle(check, file, facts),
+        Rule::SyncMockForAsyncFunction => rules::testing::sync_mock_for_async_function::settle(check, file, facts),
         _ => None,
     }
 }

@@ -72,10 +72,25 @@ rules! {
     AIO111 "transitive-blocking-call"               TransitiveBlockingCall           true  None      blocking::transitive_blocking_call;
     AIO200 "unawaited-coroutine"                    UnawaitedCoroutine               true  Unsafe    coroutines::unawaited_coroutine;
     AIO300 "dangling-task"                          DanglingTask                     true  None      tasks::dangling_task;
+    AIO703 "sync-mock-for-async-function"           SyncMockForAsyncFunction         true  None      testing::sync_mock_for_async_function;
     AIO800 "get-event-loop"                         GetEventLoop                     true  Sometimes modernize::get_event_loop;
 }
 
 impl Rule {
+    /// Rules whose verdict needs the cross-module index (their fixtures are multi-module
+    /// projects in `asynclint_project/resources/test/projects/<CODE>/`).
+    pub const fn is_project_wide(self) -> bool {
+        matches!(
+            self,
+            Rule::TransitiveBlockingCall | Rule::UnawaitedCoroutine | Rule::SyncMockForAsyncFunction
+        )
+    }
+
+    /// Project-wide rules with no single-file part at all.
+    pub const fn is_project_only(self) -> bool {
+        matches!(self, Rule::TransitiveBlockingCall | Rule::SyncMockForAsyncFunction)
+    }
+
     pub fn from_code(code: &str) -> Option<Rule> {
         Rule::ALL.iter().copied().find(|r| r.code().eq_ignore_ascii_case(code))
     }

@@ -41,6 +41,20 @@ fn every_rule_is_complete() {
             }
             Err(e) => problems.push(format!("{}: {}: {e}", rule.code(), file.display())),
         }
+        if rule.is_project_wide() {
+            let project = root.join("../asynclint_project");
+            let dir = project.join("resources/test/projects").join(rule.code());
+            if !dir.is_dir() {
+                problems.push(format!("{}: missing project fixture {}", rule.code(), dir.display()));
+            }
+            let snap = project.join("tests/snapshots").join(format!("{}.snap", rule.code()));
+            if !snap.exists() {
+                problems.push(format!("{}: missing project snapshot {}", rule.code(), snap.display()));
+            }
+            if rule.is_project_only() {
+                continue;
+            }
+        }
         let fixture = root
             .join("resources/test/fixtures")
             .join(family)

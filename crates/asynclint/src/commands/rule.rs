@@ -42,13 +42,12 @@ impl RuleJson {
 }
 
 pub fn rule(args: &RuleArgs) -> Result<ExitStatus> {
-    let mut text = String::new();
-    if args.all {
+    let text = if args.all {
         match args.output_format {
-            RuleFormat::Text => text = rule_table(),
+            RuleFormat::Text => rule_table(),
             RuleFormat::Json => {
                 let rules: Vec<RuleJson> = Rule::ALL.iter().copied().map(RuleJson::new).collect();
-                text = serde_json::to_string_pretty(&rules)? + "\n";
+                serde_json::to_string_pretty(&rules)? + "\n"
             }
         }
     } else {
@@ -57,10 +56,10 @@ pub fn rule(args: &RuleArgs) -> Result<ExitStatus> {
             bail!("unknown rule `{query}`: expected a rule code (`AIO100`) or name (`blocking-sleep`); `asynclint rule --all` lists them");
         };
         match args.output_format {
-            RuleFormat::Text => text = rule_markdown(rule, 1),
-            RuleFormat::Json => text = serde_json::to_string_pretty(&RuleJson::new(rule))? + "\n",
+            RuleFormat::Text => rule_markdown(rule, 1),
+            RuleFormat::Json => serde_json::to_string_pretty(&RuleJson::new(rule))? + "\n",
         }
-    }
+    };
     write_stdout(&text)?;
     Ok(ExitStatus::Success)
 }

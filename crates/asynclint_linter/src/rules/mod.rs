@@ -5,3 +5,4 @@ pub mod coroutines;
 pub mod modernize;
 pub mod syntax;
 pub mod tasks;
+pub mod testing;

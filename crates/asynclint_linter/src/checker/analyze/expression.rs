@@ -108,6 +108,9 @@ fn call_expression<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
     if checker.enabled(Rule::UnawaitedCoroutine) {
         rules::coroutines::unawaited_coroutine::unawaited_coroutine(checker, &site, target.as_ref());
     }
+    if checker.summary.is_some() && checker.enabled(Rule::SyncMockForAsyncFunction) {
+        rules::testing::sync_mock_for_async_function::sync_mock_for_async_function(checker, &site);
+    }
     if checker.enabled(Rule::DanglingTask) {
         rules::tasks::dangling_task::dangling_task(checker, &site);
     }

@@ -261,10 +261,9 @@ pub(crate) fn blocking_network_call(checker: &mut Checker, site: &CallSite) {
         if let Some((_, always, alternative)) = CONNECTING_CONSTRUCTORS
             .iter()
             .find(|(name, _, _)| *name == qualified)
+            && (*always || has_host_argument(site))
         {
-            if *always || has_host_argument(site) {
-                report(checker, site, qualified, alternative);
-            }
+            report(checker, site, qualified, alternative);
         }
         return;
     }
@@ -365,11 +364,11 @@ impl<'a> Visitor<'a> for NonBlockingFinder<'_> {
     }
 
     fn visit_expr(&mut self, expr: &'a Expr) {
-        if let Expr::Call(call) = expr {
-            if is_non_blocking_call(self.source, self.receiver, call) {
-                self.found = true;
-                return;
-            }
+        if let Expr::Call(call) = expr
+            && is_non_blocking_call(self.source, self.receiver, call)
+        {
+            self.found = true;
+            return;
         }
         visitor::walk_expr(self, expr);
     }

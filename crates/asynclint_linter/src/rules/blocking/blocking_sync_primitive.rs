@@ -550,11 +550,12 @@ impl<'b> Visitor<'b> for SettledFinder<'_, '_> {
                 return;
             }
             Expr::Call(call) => {
-                if let Expr::Attribute(attr) = &*call.func {
-                    if attr.attr.as_str() == "done" && self.is_target(&attr.value) {
-                        self.found = true;
-                        return;
-                    }
+                if let Expr::Attribute(attr) = &*call.func
+                    && attr.attr.as_str() == "done"
+                    && self.is_target(&attr.value)
+                {
+                    self.found = true;
+                    return;
                 }
                 let wraps = self
                     .checker

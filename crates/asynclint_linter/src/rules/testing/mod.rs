@@ -1,0 +1,1 @@
+pub mod sync_mock_for_async_function;

@@ -1,0 +1,3 @@
+from .repo import fetch_order
+
+__all__ = ["fetch_order"]
