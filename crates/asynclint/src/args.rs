@@ -29,6 +29,10 @@ pub struct Args {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check Python files for asyncio problems.
+    #[command(
+        after_help = "Exit status: 0 when nothing is found, 1 when something is, 2 on a usage, \
+                      configuration or internal error."
+    )]
     Check(Box<CheckArgs>),
     /// Show the documentation of a rule, or list every rule.
     Rule(RuleArgs),
@@ -39,8 +43,8 @@ pub enum Command {
 
 #[derive(Debug, Clone, Parser)]
 pub struct CheckArgs {
-    /// Files or directories to check [default: .]. Files named here are checked even when they
-    /// are excluded or ignored by `.gitignore`.
+    /// Files or directories to check [default: .]; `-` reads standard input. Files named here
+    /// are checked even when they are excluded or ignored by `.gitignore`.
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 
@@ -58,7 +62,12 @@ pub struct CheckArgs {
     pub ignore: Vec<RuleSelector>,
 
     /// Use this configuration file instead of discovering one.
-    #[arg(long, value_name = "PATH", conflicts_with = "isolated", help_heading = "Configuration")]
+    #[arg(
+        long,
+        value_name = "PATH",
+        conflicts_with = "isolated",
+        help_heading = "Configuration"
+    )]
     pub config: Option<PathBuf>,
 
     /// Ignore all configuration files.
@@ -71,19 +80,37 @@ pub struct CheckArgs {
     pub target_version: Option<PythonVersion>,
 
     /// Glob patterns of files and directories to skip, replacing the configured and default ones.
-    #[arg(long, value_delimiter = ',', value_name = "GLOB", help_heading = "File selection")]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "GLOB",
+        help_heading = "File selection"
+    )]
     pub exclude: Option<Vec<String>>,
 
     /// Glob patterns to skip in addition to the excluded ones.
-    #[arg(long, value_delimiter = ',', value_name = "GLOB", help_heading = "File selection")]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "GLOB",
+        help_heading = "File selection"
+    )]
     pub extend_exclude: Vec<String>,
 
     /// Honour `.gitignore`, `.ignore` and `.git/info/exclude` files (the default).
-    #[arg(long, overrides_with = "no_respect_gitignore", help_heading = "File selection")]
+    #[arg(
+        long,
+        overrides_with = "no_respect_gitignore",
+        help_heading = "File selection"
+    )]
     pub respect_gitignore: bool,
 
     /// Check files even when `.gitignore` ignores them.
-    #[arg(long, overrides_with = "respect_gitignore", help_heading = "File selection")]
+    #[arg(
+        long,
+        overrides_with = "respect_gitignore",
+        help_heading = "File selection"
+    )]
     pub no_respect_gitignore: bool,
 
     /// Read the source from standard input and report it under this file name.
@@ -129,13 +156,18 @@ impl CheckArgs {
 #[derive(Debug, Clone, Parser)]
 pub struct RuleArgs {
     /// A rule code (`AIO100`) or name (`blocking-sleep`).
-    #[arg(value_name = "RULE", required_unless_present = "all", conflicts_with = "all")]
+    #[arg(
+        value_name = "RULE",
+        required_unless_present = "all",
+        conflicts_with = "all"
+    )]
     pub rule: Option<String>,
 
     /// List every rule.
     #[arg(long)]
     pub all: bool,
 
+    /// `text`: Markdown for one rule, an aligned table for `--all`.
     #[arg(long, value_enum, default_value_t = RuleFormat::Text, value_name = "FORMAT")]
     pub output_format: RuleFormat,
 }

@@ -12,8 +12,8 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result, anyhow, bail};
 use asynclint_config::{
-    ConfigError, ConfigFile, Options, PythonVersion, Spanned, find_config, find_pytest_config,
-    find_project_root, read_requires_python, resolve_target_version,
+    ConfigError, ConfigFile, Options, PythonVersion, Spanned, find_config, find_project_root,
+    find_pytest_config, read_requires_python, resolve_target_version,
 };
 use asynclint_diagnostics::OutputFormat;
 use asynclint_linter::{LinterSettings, ModuleInfo, Rule, RuleSelector, RuleSet, TargetVersion};
@@ -71,7 +71,10 @@ pub struct FileSettings {
 
 /// Inputs of the cross-module phase; stored until that phase exists.
 #[derive(Debug)]
-#[allow(dead_code, reason = "`enabled` and `root` are read by the cross-module phase")]
+#[allow(
+    dead_code,
+    reason = "`enabled` and `root` are read by the cross-module phase"
+)]
 pub struct ProjectSettings {
     /// `false` with `--no-project` or `project = false`.
     pub enabled: bool,
@@ -96,9 +99,9 @@ impl Settings {
             .as_ref()
             .map(|c| c.options.clone())
             .unwrap_or_default();
-        let config_root = config.as_ref().map_or_else(|| cwd.to_path_buf(), |c| {
-            normalize(&cwd.join(c.root()))
-        });
+        let config_root = config
+            .as_ref()
+            .map_or_else(|| cwd.to_path_buf(), |c| normalize(&cwd.join(c.root())));
         let fail = |err: ConfigError| anyhow!(display_config_error(&err, cwd));
 
         let rules = match &config {
@@ -106,9 +109,14 @@ impl Settings {
             None => cli_rule_set(args, None, &[]),
         };
 
-        let start_dir = if start.is_dir() { start.clone() } else { parent(&start) };
+        let start_dir = if start.is_dir() {
+            start.clone()
+        } else {
+            parent(&start)
+        };
         let project_root = find_project_root(&start_dir).unwrap_or_else(|| config_root.clone());
-        let target = resolve_target_version(args.target_version, config.as_ref(), Some(&project_root));
+        let target =
+            resolve_target_version(args.target_version, config.as_ref(), Some(&project_root));
 
         let per_file_ignores = match &config {
             Some(config) => PerFileIgnores::new(config, &config_root).map_err(fail)?,
@@ -123,7 +131,9 @@ impl Settings {
         let mut exclude = PathMatcher::builder();
         match (&args.exclude, &options.exclude) {
             (Some(cli), _) => exclude.add_user(cli, cwd)?,
-            (None, Some(configured)) => exclude.add_user(configured, &config_root).map_err(glob_error)?,
+            (None, Some(configured)) => exclude
+                .add_user(configured, &config_root)
+                .map_err(glob_error)?,
             (None, None) => exclude.add_builtin(DEFAULT_EXCLUDES)?,
         }
         if let Some(extend) = &options.extend_exclude {
@@ -139,7 +149,10 @@ impl Settings {
         };
 
         let src = match &options.src {
-            Some(src) => src.iter().map(|s| normalize(&config_root.join(s))).collect(),
+            Some(src) => src
+                .iter()
+                .map(|s| normalize(&config_root.join(s)))
+                .collect(),
             None => vec![project_root.clone(), project_root.join("src")],
         };
 
@@ -205,10 +218,16 @@ pub fn display_config_error(err: &ConfigError, cwd: &Path) -> String {
     }
 }
 
-fn parse_selectors(config: &ConfigFile, list: Option<&Vec<Spanned<String>>>) -> Result<Vec<RuleSelector>, ConfigError> {
+fn parse_selectors(
+    config: &ConfigFile,
+    list: Option<&Vec<Spanned<String>>>,
+) -> Result<Vec<RuleSelector>, ConfigError> {
     list.into_iter()
         .flatten()
-        .map(|s| RuleSelector::parse(s.get_ref()).map_err(|err| config.invalid(s.span(), err.to_string())))
+        .map(|s| {
+            RuleSelector::parse(s.get_ref())
+                .map_err(|err| config.invalid(s.span(), err.to_string()))
+        })
         .collect()
 }
 
@@ -224,16 +243,29 @@ fn config_rule_set(config: &ConfigFile, args: &CheckArgs) -> Result<RuleSet, Con
         .transpose()?;
     let extend_select = parse_selectors(config, options.extend_select.as_ref())?;
     let ignore = parse_selectors(config, options.ignore.as_ref())?;
-    let configured = asynclint_linter::settings::resolve_rule_set(select.as_deref(), &extend_select, &ignore);
+    let configured =
+        asynclint_linter::settings::resolve_rule_set(select.as_deref(), &extend_select, &ignore);
     let carried_ignores = if select.is_none() { ignore } else { Vec::new() };
     Ok(cli_rule_set(args, Some(configured), &carried_ignores))
 }
 
 /// Applies the command line's selection over `base` (the configuration's set, or the defaults).
-fn cli_rule_set(args: &CheckArgs, base: Option<RuleSet>, carried_ignores: &[RuleSelector]) -> RuleSet {
+fn cli_rule_set(
+    args: &CheckArgs,
+    base: Option<RuleSet>,
+    carried_ignores: &[RuleSelector],
+) -> RuleSet {
     if let Some(select) = &args.select {
-        let ignore: Vec<RuleSelector> = carried_ignores.iter().chain(&args.ignore).cloned().collect();
-        return asynclint_linter::settings::resolve_rule_set(Some(select), &args.extend_select, &ignore);
+        let ignore: Vec<RuleSelector> = carried_ignores
+            .iter()
+            .chain(&args.ignore)
+            .cloned()
+            .collect();
+        return asynclint_linter::settings::resolve_rule_set(
+            Some(select),
+            &args.extend_select,
+            &ignore,
+        );
     }
     let base = base.unwrap_or_else(|| asynclint_linter::settings::resolve_rule_set(None, &[], &[]));
     let mut set = RuleSet::empty();
@@ -297,7 +329,10 @@ impl PerFileIgnores {
                 // The key has no span; point at the first code of its entry, which is on
                 // the same line in every layout people write.
                 let span = codes.first().map_or(0..0, Spanned::span);
-                config.invalid(span, format!("invalid glob `{pattern}` in `per-file-ignores`: {err}"))
+                config.invalid(
+                    span,
+                    format!("invalid glob `{pattern}` in `per-file-ignores`: {err}"),
+                )
             };
             let absolute = glob(&root.join(pattern).to_string_lossy()).map_err(invalid)?;
             let basename = glob(pattern).map_err(invalid)?;
@@ -317,7 +352,8 @@ impl PerFileIgnores {
         self.entries
             .iter()
             .filter(|e| {
-                let matched = e.absolute.is_match(path) || name.is_some_and(|n| e.basename.is_match(n));
+                let matched =
+                    e.absolute.is_match(path) || name.is_some_and(|n| e.basename.is_match(n));
                 matched != e.negated
             })
             .fold(RuleSet::empty(), |set, e| set.union(e.rules))
@@ -364,7 +400,8 @@ impl PathMatcherBuilder {
                 continue;
             }
             self.builder.add(glob(pattern)?);
-            self.builder.add(glob(&root.join(pattern).to_string_lossy())?);
+            self.builder
+                .add(glob(&root.join(pattern).to_string_lossy())?);
         }
         Ok(())
     }
@@ -377,14 +414,20 @@ impl PathMatcherBuilder {
 }
 
 fn glob(pattern: &str) -> Result<Glob, globset::Error> {
-    GlobBuilder::new(pattern).backslash_escape(cfg!(unix)).build()
+    GlobBuilder::new(pattern)
+        .backslash_escape(cfg!(unix))
+        .build()
 }
 
 impl ProjectSettings {
     /// The dotted module name of `path` under the longest import root that contains it.
     /// `None` when the file is outside every root or a component is not an identifier.
     pub fn module_info(&self, path: &Path) -> ModuleInfo {
-        let Some(relative) = self.src.iter().find_map(|root| path.strip_prefix(root).ok()) else {
+        let Some(relative) = self
+            .src
+            .iter()
+            .find_map(|root| path.strip_prefix(root).ok())
+        else {
             return ModuleInfo::default();
         };
         let mut parts: Vec<String> = Vec::new();
@@ -452,7 +495,8 @@ pub fn normalize(path: &Path) -> PathBuf {
 }
 
 fn parent(path: &Path) -> PathBuf {
-    path.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+    path.parent()
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
 }
 
 /// `path` relative to `cwd` when under it, as printed in messages.
@@ -481,7 +525,10 @@ mod tests {
         let info = project.module_info(Path::new("/p/pkg/__init__.py"));
         assert_eq!(info.path, Some(vec!["pkg".to_string()]));
         assert!(info.is_package);
-        assert_eq!(project.module_info(Path::new("/p/my-scripts/x.py")).path, None);
+        assert_eq!(
+            project.module_info(Path::new("/p/my-scripts/x.py")).path,
+            None
+        );
         assert_eq!(project.module_info(Path::new("/elsewhere/x.py")).path, None);
     }
 

@@ -83,7 +83,9 @@ pub fn walk(paths: &[PathBuf], settings: &FileSettings) -> Walk {
                 WalkState::Continue
             })
         });
-        let found = found.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let found = found
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         result.files.extend(found.files);
         result.unreadable.extend(found.unreadable);
         result.warnings.extend(found.warnings);
@@ -99,13 +101,17 @@ pub fn walk(paths: &[PathBuf], settings: &FileSettings) -> Walk {
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 fn error_path(err: &ignore::Error) -> Option<&Path> {
     match err {
         ignore::Error::WithPath { path, .. } => Some(path),
-        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => error_path(err),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err)
+        }
         ignore::Error::Loop { child, .. } => Some(child),
         _ => None,
     }

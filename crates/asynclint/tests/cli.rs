@@ -230,10 +230,19 @@ fn output_format_sarif() {
     run.assert_code(1);
     let sarif: serde_json::Value = serde_json::from_str(&run.stdout).expect("valid JSON");
     assert_eq!(sarif["version"], "2.1.0");
-    let rules = sarif["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
+    let rules = sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
     assert_eq!(rules.len(), asynclint_linter::Rule::ALL.len());
-    // The rule list grows with the registry; the results are what this test pins.
-    let results = serde_json::to_string_pretty(&sarif["runs"][0]["results"]).unwrap();
+    // The rule list grows with the registry, moving the indices; the results are what this
+    // test pins, with each index checked against the list.
+    let mut results = sarif["runs"][0]["results"].clone();
+    for result in results.as_array_mut().unwrap() {
+        let index = result["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[index]["id"], result["ruleId"]);
+        result["ruleIndex"] = "[INDEX]".into();
+    }
+    let results = serde_json::to_string_pretty(&results).unwrap();
     insta::assert_snapshot!(results);
 }
 
@@ -259,9 +268,16 @@ fn machine_formats_have_no_summary_even_when_clean() {
     for format in ["json", "json-lines", "sarif", "github", "gitlab"] {
         let run = project.check(&["--output-format", format]);
         run.assert_code(0);
-        assert!(!run.stdout.contains("All checks passed"), "{format}: {}", run.stdout);
+        assert!(
+            !run.stdout.contains("All checks passed"),
+            "{format}: {}",
+            run.stdout
+        );
     }
-    assert_eq!(project.check(&["--output-format", "json"]).stdout.trim(), "[]");
+    assert_eq!(
+        project.check(&["--output-format", "json"]).stdout.trim(),
+        "[]"
+    );
     assert_eq!(project.check(&["--output-format", "json-lines"]).stdout, "");
 }
 
@@ -269,7 +285,10 @@ fn machine_formats_have_no_summary_even_when_clean() {
 fn output_format_from_config() {
     let project = Project::new();
     project.write("app.py", SLEEPY);
-    project.write("pyproject.toml", "[tool.asynclint]\noutput-format = \"concise\"\n");
+    project.write(
+        "pyproject.toml",
+        "[tool.asynclint]\noutput-format = \"concise\"\n",
+    );
     let run = project.check(&[]);
     assert_eq!(run.findings(), ["app.py AIO100"]);
     // The flag wins over the configuration.
@@ -310,7 +329,12 @@ fn color_only_when_asked() {
     let project = Project::new();
     project.write("app.py", SLEEPY);
     assert!(!project.check(&[]).stdout.contains('\x1b'));
-    assert!(project.check(&["--color", "always"]).stdout.contains('\x1b'));
+    assert!(
+        project
+            .check(&["--color", "always"])
+            .stdout
+            .contains('\x1b')
+    );
     assert!(!project.check(&["--color", "never"]).stdout.contains('\x1b'));
 }
 
@@ -319,6 +343,7 @@ fn statistics() {
     let project = Project::new();
     project.write("a.py", SLEEPY);
     project.write("b.py", SLEEPY);
+    project.write("c.py", SLEEPY);
     project.write("broken.py", "def f(:\n");
     let run = project.check(&["--statistics"]);
     run.assert_code(1);
@@ -326,7 +351,7 @@ fn statistics() {
     let run = project.check(&["--statistics", "--output-format", "json"]);
     let counts: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(counts[0]["code"], "AIO100");
-    assert_eq!(counts[0]["count"], 2);
+    assert_eq!(counts[0]["count"], 3);
 }
 
 #[test]
@@ -368,7 +393,10 @@ fn output_is_sorted_and_deterministic() {
 #[test]
 fn config_in_parent_directory_is_found() {
     let project = Project::new();
-    project.write("pyproject.toml", "[tool.asynclint]\nignore = [\"AIO100\"]\n");
+    project.write(
+        "pyproject.toml",
+        "[tool.asynclint]\nignore = [\"AIO100\"]\n",
+    );
     project.write("pkg/sub/app.py", SLEEPY);
     project.check_in("pkg/sub", &[]).assert_code(0);
     project.check(&["pkg/sub"]).assert_code(0);
@@ -380,7 +408,10 @@ fn config_in_parent_directory_is_found() {
 #[test]
 fn asynclint_toml_beats_pyproject() {
     let project = Project::new();
-    project.write("pyproject.toml", "[tool.asynclint]\nignore = [\"AIO100\"]\n");
+    project.write(
+        "pyproject.toml",
+        "[tool.asynclint]\nignore = [\"AIO100\"]\n",
+    );
     project.write("asynclint.toml", "select = [\"AIO1\"]\n");
     project.write("app.py", SLEEPY);
     project.check(&[]).assert_code(1);
@@ -393,7 +424,9 @@ fn explicit_config_file() {
     let project = Project::new();
     project.write("app.py", SLEEPY);
     project.write("configs/strict.toml", "ignore = [\"AIO100\"]\n");
-    project.check(&["--config", "configs/strict.toml"]).assert_code(0);
+    project
+        .check(&["--config", "configs/strict.toml"])
+        .assert_code(0);
     let run = project.check(&["--config", "missing.toml"]);
     run.assert_code(2);
     assert!(run.stderr.contains("missing.toml"), "{}", run.stderr);
@@ -411,7 +444,12 @@ fn unknown_key_is_reported_with_its_line() {
     );
     let run = project.check(&[]);
     run.assert_code(2);
-    assert!(run.stderr.starts_with("error: pyproject.toml:6:1: unknown key `selekt`"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .starts_with("error: pyproject.toml:6:1: unknown key `selekt`"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(run.stdout, "");
 }
 
@@ -425,7 +463,11 @@ fn unknown_rule_code_is_reported_with_its_line() {
     );
     let run = project.check(&[]);
     run.assert_code(2);
-    assert!(run.stderr.starts_with("error: pyproject.toml:4:3: "), "{}", run.stderr);
+    assert!(
+        run.stderr.starts_with("error: pyproject.toml:4:3: "),
+        "{}",
+        run.stderr
+    );
     assert!(run.stderr.contains("AIO999"), "{}", run.stderr);
 
     project.write(
@@ -434,7 +476,11 @@ fn unknown_rule_code_is_reported_with_its_line() {
     );
     let run = project.check(&[]);
     run.assert_code(2);
-    assert!(run.stderr.starts_with("error: pyproject.toml:4:14: "), "{}", run.stderr);
+    assert!(
+        run.stderr.starts_with("error: pyproject.toml:4:14: "),
+        "{}",
+        run.stderr
+    );
     assert!(run.stderr.contains("no-such-rule"), "{}", run.stderr);
 }
 
@@ -445,7 +491,11 @@ fn bad_target_version() {
     project.write("asynclint.toml", "\ntarget-version = \"py99\"\n");
     let run = project.check(&[]);
     run.assert_code(2);
-    assert!(run.stderr.starts_with("error: asynclint.toml:2:18: "), "{}", run.stderr);
+    assert!(
+        run.stderr.starts_with("error: asynclint.toml:2:18: "),
+        "{}",
+        run.stderr
+    );
     assert!(run.stderr.contains("py99"), "{}", run.stderr);
 
     let project = Project::new();
@@ -456,6 +506,38 @@ fn bad_target_version() {
     project.check(&["--target-version", "py312"]).assert_code(1);
 }
 
+/// AIO800 reports a module-level `get_event_loop()` only for Python 3.10 and newer, which
+/// makes the resolved target version visible.
+#[test]
+fn target_version_sources() {
+    let project = Project::new();
+    project.write(
+        "app.py",
+        "import asyncio\n\nloop = asyncio.get_event_loop()\n",
+    );
+    let reported = |args: &[&str]| {
+        let mut all = vec!["--select", "AIO800"];
+        all.extend_from_slice(args);
+        !concise(&project, &all).findings().is_empty()
+    };
+    assert!(!reported(&[]), "the default is py39");
+    assert!(reported(&["--target-version", "py312"]));
+    project.write(
+        "pyproject.toml",
+        "[project]\nname = \"x\"\nrequires-python = \">=3.11\"\n",
+    );
+    assert!(reported(&[]), "falls back to requires-python");
+    project.write(
+        "pyproject.toml",
+        "[project]\nrequires-python = \">=3.11\"\n\n[tool.asynclint]\ntarget-version = \"py39\"\n",
+    );
+    assert!(!reported(&[]), "target-version beats requires-python");
+    assert!(
+        reported(&["--target-version", "py310"]),
+        "the flag beats both"
+    );
+}
+
 #[test]
 fn invalid_toml_is_a_config_error() {
     let project = Project::new();
@@ -463,7 +545,11 @@ fn invalid_toml_is_a_config_error() {
     project.write("pyproject.toml", "[tool.asynclint\n");
     let run = project.check(&[]);
     run.assert_code(2);
-    assert!(run.stderr.starts_with("error: pyproject.toml:1:"), "{}", run.stderr);
+    assert!(
+        run.stderr.starts_with("error: pyproject.toml:1:"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -539,7 +625,10 @@ fn command_line_selection_layers_over_config() {
     // ...but the command line's own extension is more specific than nothing.
     project.check(&["--extend-select", "AIO100"]).assert_code(1);
 
-    project.write("asynclint.toml", "select = [\"AIO1\"]\nignore = [\"AIO100\"]\n");
+    project.write(
+        "asynclint.toml",
+        "select = [\"AIO1\"]\nignore = [\"AIO100\"]\n",
+    );
     project.check(&[]).assert_code(0);
     project.check(&["--select", "AIO100"]).assert_code(1);
 }
@@ -552,7 +641,10 @@ fn syntax_errors_cannot_be_ignored() {
     run.assert_code(1);
     let findings = run.findings();
     assert!(!findings.is_empty());
-    assert!(findings.iter().all(|f| f == "broken.py AIO001"), "{findings:?}");
+    assert!(
+        findings.iter().all(|f| f == "broken.py AIO001"),
+        "{findings:?}"
+    );
 }
 
 #[test]
@@ -578,7 +670,10 @@ fn noqa_comments() {
         "import time\n\n\nasync def main():\n    time.sleep(1)  # noqa: AIO100\n    time.sleep(2)  # noqa\n    time.sleep(3)  # noqa: AIO300\n",
     );
     project.write("file.py", format!("# asynclint: noqa\n{SLEEPY}"));
-    project.write("file_codes.py", format!("# asynclint: noqa: AIO100\n{SLEEPY}"));
+    project.write(
+        "file_codes.py",
+        format!("# asynclint: noqa: AIO100\n{SLEEPY}"),
+    );
     let run = concise(&project, &[]);
     assert_eq!(run.findings(), ["line.py AIO100"]);
     assert!(run.stdout.contains("line.py:7:"), "{}", run.stdout);
@@ -588,7 +683,10 @@ fn noqa_comments() {
 #[ignore = "asynclint_linter noqa.rs: a first `# asynclint: noqa: CODES` becomes `All`"]
 fn file_level_noqa_with_other_codes_keeps_the_rest() {
     let project = Project::new();
-    project.write("file_other.py", format!("# asynclint: noqa: AIO300\n{SLEEPY}"));
+    project.write(
+        "file_other.py",
+        format!("# asynclint: noqa: AIO300\n{SLEEPY}"),
+    );
     assert_eq!(concise(&project, &[]).findings(), ["file_other.py AIO100"]);
 }
 
@@ -603,14 +701,24 @@ fn gitignore_is_honoured_and_explicit_files_are_checked_anyway() {
     project.write("generated/out.py", SLEEPY);
     project.write("kept.py", SLEEPY);
     assert_eq!(concise(&project, &[]).findings(), ["kept.py AIO100"]);
-    assert_eq!(concise(&project, &["ignored.py"]).findings(), ["ignored.py AIO100"]);
+    assert_eq!(
+        concise(&project, &["ignored.py"]).findings(),
+        ["ignored.py AIO100"]
+    );
     assert_eq!(
         concise(&project, &["--no-respect-gitignore"]).findings(),
-        ["generated/out.py AIO100", "ignored.py AIO100", "kept.py AIO100"]
+        [
+            "generated/out.py AIO100",
+            "ignored.py AIO100",
+            "kept.py AIO100"
+        ]
     );
     project.write("asynclint.toml", "respect-gitignore = false\n");
     assert_eq!(concise(&project, &[]).findings().len(), 3);
-    assert_eq!(concise(&project, &["--respect-gitignore"]).findings().len(), 1);
+    assert_eq!(
+        concise(&project, &["--respect-gitignore"]).findings().len(),
+        1
+    );
 }
 
 #[test]
@@ -620,7 +728,10 @@ fn only_python_files_are_walked() {
     project.write("stub.pyi", SLEEPY);
     project.write("notes.txt", SLEEPY);
     project.write("script", SLEEPY);
-    assert_eq!(concise(&project, &[]).findings(), ["app.py AIO100", "stub.pyi AIO100"]);
+    assert_eq!(
+        concise(&project, &[]).findings(),
+        ["app.py AIO100", "stub.pyi AIO100"]
+    );
     // A file argument is checked whatever its name.
     assert_eq!(concise(&project, &["script"]).findings(), ["script AIO100"]);
 }
@@ -637,16 +748,27 @@ fn default_and_configured_excludes() {
     project.write(".hidden/c.py", SLEEPY);
     assert_eq!(
         concise(&project, &[]).findings(),
-        [".hidden/c.py AIO100", "app.py AIO100", "gen/a.py AIO100", "src/gen_b.py AIO100"]
+        [
+            ".hidden/c.py AIO100",
+            "app.py AIO100",
+            "gen/a.py AIO100",
+            "src/gen_b.py AIO100"
+        ]
     );
 
-    project.write("pyproject.toml", "[tool.asynclint]\nextend-exclude = [\"gen\", \"src/gen_*.py\"]\n");
+    project.write(
+        "pyproject.toml",
+        "[tool.asynclint]\nextend-exclude = [\"gen\", \"src/gen_*.py\"]\n",
+    );
     assert_eq!(
         concise(&project, &[]).findings(),
         [".hidden/c.py AIO100", "app.py AIO100"]
     );
     // `exclude` replaces the defaults.
-    project.write("pyproject.toml", "[tool.asynclint]\nexclude = [\".hidden\"]\n");
+    project.write(
+        "pyproject.toml",
+        "[tool.asynclint]\nexclude = [\".hidden\"]\n",
+    );
     assert_eq!(concise(&project, &[]).findings().len(), 6);
     // An excluded file named on the command line is checked.
     assert_eq!(
@@ -668,10 +790,19 @@ fn default_and_configured_excludes() {
 #[test]
 fn stdin_with_filename() {
     let project = Project::new();
-    project.write("pyproject.toml", "[tool.asynclint.per-file-ignores]\n\"tests/*\" = [\"AIO100\"]\n");
+    project.write(
+        "pyproject.toml",
+        "[tool.asynclint.per-file-ignores]\n\"tests/*\" = [\"AIO100\"]\n",
+    );
     let run = project
         .cmd_in(".")
-        .args(["check", "--output-format", "concise", "--stdin-filename", "pkg/app.py"])
+        .args([
+            "check",
+            "--output-format",
+            "concise",
+            "--stdin-filename",
+            "pkg/app.py",
+        ])
         .write_stdin(SLEEPY)
         .output()
         .unwrap();
@@ -705,8 +836,14 @@ fn syntax_error_and_valid_file_are_both_reported() {
     let run = concise(&project, &[]);
     run.assert_code(1);
     let findings = run.findings();
-    assert!(findings.contains(&"a_broken.py AIO001".to_string()), "{findings:?}");
-    assert!(findings.contains(&"b_valid.py AIO100".to_string()), "{findings:?}");
+    assert!(
+        findings.contains(&"a_broken.py AIO001".to_string()),
+        "{findings:?}"
+    );
+    assert!(
+        findings.contains(&"b_valid.py AIO100".to_string()),
+        "{findings:?}"
+    );
 }
 
 #[test]
@@ -717,7 +854,12 @@ fn non_utf8_file_is_reported_and_the_run_continues() {
     let run = concise(&project, &[]);
     run.assert_code(1);
     assert_eq!(run.findings(), ["latin1.py E902", "valid.py AIO100"]);
-    assert!(run.stdout.contains("latin1.py:1:1: E902 Failed to read: not valid UTF-8"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("latin1.py:1:1: E902 Failed to read: not valid UTF-8"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[cfg(unix)]
@@ -735,7 +877,11 @@ fn unreadable_file_is_reported() {
     let run = concise(&project, &[]);
     run.assert_code(1);
     assert_eq!(run.findings(), ["secret.py E902", "valid.py AIO100"]);
-    assert!(run.stdout.contains("Failed to read: Permission denied"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("Failed to read: Permission denied"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[cfg(unix)]
@@ -747,7 +893,11 @@ fn dangling_symlink_is_reported() {
     let run = concise(&project, &[]);
     run.assert_code(1);
     assert_eq!(run.findings(), ["link.py E902", "valid.py AIO100"]);
-    assert!(run.stdout.contains("link.py:1:1: E902 Failed to read:"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("link.py:1:1: E902 Failed to read:"),
+        "{}",
+        run.stdout
+    );
     // Named on the command line.
     let run = concise(&project, &["link.py"]);
     assert_eq!(run.findings(), ["link.py E902"]);
@@ -768,7 +918,37 @@ fn no_python_files_warns() {
     project.write("README.md", "hi");
     let run = project.check(&[]);
     run.assert_code(0);
-    assert!(run.stderr.contains("No Python files found"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("No Python files found"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// Debug builds of the binary panic on the file named by `ASYNCLINT_TEST_PANIC`.
+#[cfg(debug_assertions)]
+#[test]
+fn panic_in_one_file_is_an_internal_error_diagnostic() {
+    let project = Project::new();
+    project.write("boom.py", CLEAN);
+    project.write("valid.py", SLEEPY);
+    let output = project
+        .cmd_in(".")
+        .args(["check", "--output-format", "concise"])
+        .env("ASYNCLINT_TEST_PANIC", "boom.py")
+        .output()
+        .unwrap();
+    let run = Run::new(output, &project.root);
+    run.assert_code(1);
+    assert_eq!(run.findings(), ["boom.py E999", "valid.py AIO100"]);
+    assert!(
+        run.stdout
+            .contains("boom.py:1:1: E999 Internal error while checking this file: panicked at "),
+        "{}",
+        run.stdout
+    );
+    // The default hook's message is not printed.
+    assert_eq!(run.stderr, "");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -800,7 +980,11 @@ fn deeply_nested_parentheses_and_lists() {
     );
     project.write(
         "calls.py",
-        format!("async def f():\n    x = {}1{}\n", "g(".repeat(depth), ")".repeat(depth)),
+        format!(
+            "async def f():\n    x = {}1{}\n",
+            "g(".repeat(depth),
+            ")".repeat(depth)
+        ),
     );
     let run = concise(&project, &[]);
     assert_survives(&run);
@@ -846,7 +1030,11 @@ fn broken_pipe_exits_quietly() {
     }
     project.write("many.py", source);
     let binary = assert_cmd::cargo::cargo_bin("asynclint");
-    for args in ["check --output-format full .", "check --output-format concise .", "rule --all"] {
+    for args in [
+        "check --output-format full .",
+        "check --output-format concise .",
+        "rule --all",
+    ] {
         let output = std::process::Command::new("sh")
             .arg("-c")
             .arg(format!("'{}' {args} | head -1", binary.display()))
@@ -868,7 +1056,12 @@ fn rule_by_code_and_name() {
     let project = Project::new();
     let run = project.run(&["rule", "AIO100"]);
     run.assert_code(0);
-    assert!(run.stdout.starts_with("# blocking-sleep (AIO100)\n\nEnabled by default.\n"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .starts_with("# blocking-sleep (AIO100)\n\nEnabled by default.\n"),
+        "{}",
+        run.stdout
+    );
     assert!(run.stdout.contains("unsafe fix"), "{}", run.stdout);
     assert!(run.stdout.contains("## What it does"), "{}", run.stdout);
     assert_eq!(project.run(&["rule", "blocking-sleep"]).stdout, run.stdout);
@@ -876,7 +1069,11 @@ fn rule_by_code_and_name() {
 
     let run = project.run(&["rule", "dangling-task"]);
     run.assert_code(0);
-    assert!(run.stdout.starts_with("# dangling-task (AIO300)\n"), "{}", run.stdout);
+    assert!(
+        run.stdout.starts_with("# dangling-task (AIO300)\n"),
+        "{}",
+        run.stdout
+    );
 
     let run = project.run(&["rule", "AIO100", "--output-format", "json"]);
     let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
@@ -889,7 +1086,11 @@ fn unknown_rule_exits_two() {
     let project = Project::new();
     let run = project.run(&["rule", "AIO999"]);
     run.assert_code(2);
-    assert!(run.stderr.contains("unknown rule `AIO999`"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("unknown rule `AIO999`"),
+        "{}",
+        run.stderr
+    );
     project.run(&["rule"]).assert_code(2);
 }
 
@@ -906,7 +1107,10 @@ fn rule_all() {
     assert!(sleep.contains("blocking-sleep"));
     assert!(sleep.contains(" on "), "{sleep}");
     assert!(sleep.contains("unsafe"), "{sleep}");
-    assert!(!sleep[summary_column..].starts_with(' '), "aligned: {sleep}");
+    assert!(
+        !sleep[summary_column..].starts_with(' '),
+        "aligned: {sleep}"
+    );
 
     let run = project.run(&["rule", "--all", "--output-format", "json"]);
     run.assert_code(0);

@@ -46,6 +46,12 @@ pub struct FunctionSummary {
     pub opaque_decorator: bool,
     /// Has a `return <expr>` (for AIO204).
     pub returns_value: bool,
+    /// Decorated with `@property`, `@cached_property` or `@x.setter`/`getter`/`deleter`:
+    /// `obj.name()` calls the attribute's value, not this function (AIO201-AIO204).
+    pub is_property: bool,
+    /// The body is only a docstring, `pass`, `...` and/or `raise ...`: an interface stub whose
+    /// real implementation may live elsewhere (AIO204).
+    pub trivial_body: bool,
     /// 1-based line of the `def`.
     pub line: u32,
     /// Sync functions only: calls that may lead to other project functions.
@@ -104,6 +110,14 @@ pub enum DeferredKind {
     UnawaitedCall { display: String, in_async: bool },
     /// AIO703: a sync mock patched over the target.
     SyncMock { mock: String, target_text: String },
+    /// AIO201: `name = <call>` in a function that never reads `name` afterwards.
+    CoroutineAssigned { display: String, name: String },
+    /// AIO202: a call tested for truth; `lead` is the rendered test (`` `if ready():` is always true``).
+    CoroutineInBooleanContext { display: String, lead: String },
+    /// AIO203: `return <call>` in an `async def` (`caller` is its name).
+    ReturnedCoroutine { display: String, caller: String },
+    /// AIO204: `await <call>`.
+    AwaitedCall { display: String },
 }
 
 /// A resolved project function.

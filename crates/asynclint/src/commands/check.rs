@@ -33,18 +33,19 @@ pub const INTERNAL_ERROR_NAME: &str = "internal-error";
 /// 100,000-term `a + a + ...`) recurses in the parser and the visitors; the reservation is
 /// virtual memory, only the pages actually touched are used.
 const WORKER_STACK_SIZE: usize = 256 * 1024 * 1024;
+/// Used when the system refuses the large reservation (strict overcommit, small address space).
+const FALLBACK_STACK_SIZE: usize = 16 * 1024 * 1024;
 
 pub fn check(args: &CheckArgs, no_project: bool) -> Result<ExitStatus> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let settings = Settings::resolve(args, no_project, &cwd)?;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .stack_size(WORKER_STACK_SIZE)
-        .thread_name(|i| format!("asynclint-worker-{i}"))
-        .build()
+    let pool = worker_pool(WORKER_STACK_SIZE)
+        .or_else(|_| worker_pool(FALLBACK_STACK_SIZE))
         .context("cannot start the worker threads")?;
     install_panic_hook();
 
-    let read_stdin = args.stdin_filename.is_some() || args.paths.iter().map(PathBuf::as_path).eq([Path::new("-")]);
+    let read_stdin = args.stdin_filename.is_some()
+        || args.paths.iter().map(PathBuf::as_path).eq([Path::new("-")]);
     let mut diagnostics = if read_stdin {
         if !args.quiet && args.paths.iter().any(|p| p != Path::new("-")) {
             warn("the paths are ignored: standard input is checked when --stdin-filename is given");
@@ -106,7 +107,8 @@ pub fn check(args: &CheckArgs, no_project: bool) -> Result<ExitStatus> {
                 std::fs::create_dir_all(parent)
                     .with_context(|| format!("cannot create the directory {}", parent.display()))?;
             }
-            let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+            let file =
+                File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
             let mut out = BufWriter::new(file);
             printer
                 .write(&diagnostics, &mut out)
@@ -115,7 +117,10 @@ pub fn check(args: &CheckArgs, no_project: bool) -> Result<ExitStatus> {
         }
         None => {
             let mut out = BufWriter::new(io::stdout().lock());
-            match printer.write(&diagnostics, &mut out).and_then(|()| out.flush()) {
+            match printer
+                .write(&diagnostics, &mut out)
+                .and_then(|()| out.flush())
+            {
                 // The reader went away (`| head`): nothing more to say to it.
                 Err(err) if err.kind() == io::ErrorKind::BrokenPipe => Ok(()),
                 other => other.context("cannot write to standard output"),
@@ -129,6 +134,13 @@ pub fn check(args: &CheckArgs, no_project: bool) -> Result<ExitStatus> {
     } else {
         ExitStatus::Failure
     })
+}
+
+fn worker_pool(stack_size: usize) -> Result<rayon::ThreadPool, rayon::ThreadPoolBuildError> {
+    rayon::ThreadPoolBuilder::new()
+        .stack_size(stack_size)
+        .thread_name(|i| format!("asynclint-worker-{i}"))
+        .build()
 }
 
 fn check_path(path: &Path, settings: &Settings) -> Vec<Diagnostic> {
@@ -154,7 +166,11 @@ fn decode(bytes: Vec<u8>) -> Result<String, String> {
 /// Lints one file, turning a panic into an `internal-error` diagnostic for it.
 fn check_source(path: &Path, source: &str, settings: &Settings) -> Vec<Diagnostic> {
     let module = settings.project.module_info(path);
-    let result = catch_file_panic(|| lint_source(path, source, &settings.linter, &module));
+    let result = catch_file_panic(|| {
+        #[cfg(debug_assertions)]
+        panic_for_tests(path);
+        lint_source(path, source, &settings.linter, &module)
+    });
     let mut diagnostics = match result {
         Ok(result) => result.diagnostics,
         Err(panic) => {
@@ -168,17 +184,34 @@ fn check_source(path: &Path, source: &str, settings: &Settings) -> Vec<Diagnosti
                     file,
                 )
                 .with_severity(Severity::Error)
-                .with_help("This is a bug in asynclint; please report it with the file that triggers it"),
+                .with_help(
+                    "This is a bug in asynclint; please report it with the file that triggers it",
+                ),
             ];
         }
     };
     let ignored = settings.per_file_ignores.ignored(path);
     if !ignored.is_empty() {
         diagnostics.retain(|d| {
-            d.code == Rule::SyntaxError.code() || Rule::from_code(d.code).is_none_or(|rule| !ignored.contains(rule))
+            d.code == Rule::SyntaxError.code()
+                || Rule::from_code(d.code).is_none_or(|rule| !ignored.contains(rule))
         });
     }
     diagnostics
+}
+
+/// Debug builds only: `ASYNCLINT_TEST_PANIC=name.py` makes checking files with that name
+/// panic, so the tests can see a caught panic end to end.
+#[cfg(debug_assertions)]
+fn panic_for_tests(path: &Path) {
+    static NAME: std::sync::OnceLock<Option<std::ffi::OsString>> = std::sync::OnceLock::new();
+    let name = NAME.get_or_init(|| std::env::var_os("ASYNCLINT_TEST_PANIC"));
+    if name
+        .as_deref()
+        .is_some_and(|name| path.file_name() == Some(name))
+    {
+        panic!("ASYNCLINT_TEST_PANIC");
+    }
 }
 
 fn io_error(path: &Path, reason: impl std::fmt::Display) -> Diagnostic {

@@ -53,7 +53,9 @@ pub fn rule(args: &RuleArgs) -> Result<ExitStatus> {
     } else {
         let query = args.rule.as_deref().unwrap_or_default();
         let Some(rule) = Rule::from_code(query).or_else(|| Rule::from_name(query)) else {
-            bail!("unknown rule `{query}`: expected a rule code (`AIO100`) or name (`blocking-sleep`); `asynclint rule --all` lists them");
+            bail!(
+                "unknown rule `{query}`: expected a rule code (`AIO100`) or name (`blocking-sleep`); `asynclint rule --all` lists them"
+            );
         };
         match args.output_format {
             RuleFormat::Text => rule_markdown(rule, 1),
@@ -66,12 +68,16 @@ pub fn rule(args: &RuleArgs) -> Result<ExitStatus> {
 
 pub fn generate_docs(args: &GenerateDocsArgs) -> Result<ExitStatus> {
     let text = rules_reference();
-    let path = args.output.clone().unwrap_or_else(|| PathBuf::from(RULES_MD));
+    let path = args
+        .output
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(RULES_MD));
     if path == Path::new("-") {
         write_stdout(&text)?;
     } else {
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
         }
         std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
     }
@@ -95,7 +101,9 @@ pub fn rule_markdown(rule: Rule, heading_level: usize) -> String {
         FixAvailability::None => "No fix is available.",
         FixAvailability::Safe => "A safe fix is available.",
         FixAvailability::Unsafe => "An unsafe fix is available (see Fix safety).",
-        FixAvailability::Sometimes => "A fix is sometimes available; its safety depends on the code (see Fix safety).",
+        FixAvailability::Sometimes => {
+            "A fix is sometimes available; its safety depends on the code (see Fix safety)."
+        }
     };
     format!(
         "{hashes} {} ({})\n\n{default}\n\n{fix}\n\n{}\n",
@@ -197,7 +205,10 @@ fn shift_headings(markdown: &str, by: usize) -> String {
 
 fn write_stdout(text: &str) -> Result<()> {
     let mut stdout = io::stdout().lock();
-    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
         Err(err) if err.kind() == io::ErrorKind::BrokenPipe => Ok(()),
         other => other.context("cannot write to standard output"),
     }

@@ -91,6 +91,8 @@ impl SummaryBuilder {
             is_generator: false,
             opaque_decorator,
             returns_value: false,
+            is_property: is_property(semantic, def),
+            trivial_body: is_trivial_body(&def.body),
             line: self.line(def.name.range.start()),
             calls: Vec::new(),
             blocking: Vec::new(),
@@ -166,6 +168,26 @@ impl SummaryBuilder {
         });
         self.summary
     }
+}
+
+/// `@property`, `@functools.cached_property` (or any decorator named `*property`), and the
+/// `@name.setter`/`getter`/`deleter` of a property.
+fn is_property(semantic: &SemanticModel, def: &ast::StmtFunctionDef) -> bool {
+    def.decorator_list.iter().any(|d| match &d.expression {
+        Expr::Attribute(a) if matches!(a.attr.as_str(), "setter" | "getter" | "deleter") => true,
+        expr => semantic
+            .resolve_qualified_name(expr)
+            .is_some_and(|q| q.rsplit('.').next().is_some_and(|last| last.ends_with("property"))),
+    })
+}
+
+/// A body made only of a docstring, `pass`, `...` and `raise` statements (an interface stub).
+fn is_trivial_body(body: &[ast::Stmt]) -> bool {
+    body.iter().all(|stmt| match stmt {
+        ast::Stmt::Pass(_) | ast::Stmt::Raise(_) => true,
+        ast::Stmt::Expr(e) => matches!(&*e.value, Expr::EllipsisLiteral(_) | Expr::StringLiteral(_)),
+        _ => false,
+    })
 }
 
 fn dunder_all(module: &[ast::Stmt]) -> Option<Vec<String>> {

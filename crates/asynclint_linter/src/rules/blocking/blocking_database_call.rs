@@ -63,8 +63,10 @@
 //! asyncio drivers (`aiosqlite`, `asyncpg`, `motor`, `redis.asyncio`, `AsyncSession`,
 //! `create_async_engine`); redis pipeline commands other than `execute` (they are buffered);
 //! `collection.find()` (the cursor is lazy); SQLAlchemy sessions received as parameters or
-//! stored on `self`; `execute`/`get`/`set` on objects whose kind is unknown; calls in a
-//! nested `def` or `lambda`, and functions passed to `asyncio.to_thread`/`run_in_executor`.
+//! stored on `self`; `execute`/`get`/`set` on objects whose kind is unknown; awaited method
+//! calls and receivers bound by `async with` (evidence of an asyncio object, e.g. from
+//! `sessionmaker(engine, class_=AsyncSession)`); calls in a nested `def` or `lambda`, and
+//! functions passed to `asyncio.to_thread`/`run_in_executor`.
 //!
 //! ## Options
 //! - `allowed-blocking-calls`: callees never reported, by qualified name (`sqlite3.connect`)
@@ -85,7 +87,7 @@ use crate::checker::{CallSite, Checker};
 use crate::registry::Rule;
 use crate::semantic::BindingKind;
 
-use super::helpers::report_blocking;
+use super::helpers::{receiver_is_async, report_blocking};
 
 const SQLITE_ALTERNATIVE: &str = "`aiosqlite` (`async with aiosqlite.connect(...)`, `await conn.execute(...)`), or run the unit of work with `await asyncio.to_thread(...)`";
 const POSTGRES_ALTERNATIVE: &str = "an asyncio driver (`asyncpg`, or `await psycopg.AsyncConnection.connect(...)`), or run the unit of work with `await asyncio.to_thread(...)`";
@@ -546,6 +548,9 @@ pub(crate) fn blocking_database_call(checker: &mut Checker, site: &CallSite) {
     let Some(alternative) = method_alternative(kind, method) else {
         return;
     };
+    if receiver_is_async(checker, site) {
+        return;
+    }
     let Expr::Attribute(attr) = &*site.call.func else {
         return;
     };

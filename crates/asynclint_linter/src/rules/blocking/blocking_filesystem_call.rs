@@ -56,8 +56,9 @@
 //! `.suffix`, `.parent`); `os.path.realpath` and `Path.resolve`; awaited `anyio.Path` and
 //! `aiofiles.os` calls; calls in a nested `def` or `lambda` (not async context); functions passed
 //! to `asyncio.to_thread`/`loop.run_in_executor` rather than called, and lazy iterators
-//! (`os.walk(...)`, `glob.iglob(...)`, `path.iterdir()`) created as an argument of such a call;
-//! `exists`/`stat`/`glob` methods of objects whose kind is unknown.
+//! (`os.walk(...)`, `glob.iglob(...)`, `path.iterdir()`) created as an argument of such a call
+//! (or of `hass.async_add_executor_job`); `exists`/`stat`/`glob` methods of objects whose kind is
+//! unknown, and awaited method calls (`await path.exists()` means an async path object).
 //!
 //! ## Options
 //! - `allowed-blocking-calls`: callees never reported, by qualified name (`os.path.exists`)
@@ -77,7 +78,7 @@ use ruff_text_size::Ranged;
 use crate::checker::{CallSite, Checker};
 use crate::registry::Rule;
 
-use super::helpers::report_blocking;
+use super::helpers::{receiver_is_async, report_blocking};
 
 /// `os.path` functions that stat the filesystem (the rest of `os.path` is string work).
 const OS_PATH_FUNCTIONS: &[&str] = &[
@@ -236,6 +237,9 @@ pub(crate) fn blocking_filesystem_call(checker: &mut Checker, site: &CallSite) {
     if LAZY_ITERATORS.contains(&short) && is_thread_argument(checker, site) {
         return;
     }
+    if matches!(callee, Callee::PathMethod { .. }) && receiver_is_async(checker, site) {
+        return;
+    }
     let help = help(checker, site, &callee);
     report_blocking(
         checker,
@@ -338,7 +342,8 @@ fn is_concrete_path_kind(kind: &str) -> bool {
 }
 
 /// Is the call a direct argument of `asyncio.to_thread(...)`, `loop.run_in_executor(...)`,
-/// `anyio.to_thread.run_sync(...)` or `trio.to_thread.run_sync(...)`?
+/// `anyio.to_thread.run_sync(...)`, `trio.to_thread.run_sync(...)` or
+/// `hass.async_add_executor_job(...)`?
 fn is_thread_argument(checker: &Checker, site: &CallSite) -> bool {
     let Some(Expr::Call(outer)) = checker.parent_expression() else {
         return false;
@@ -358,8 +363,9 @@ fn is_thread_argument(checker: &Checker, site: &CallSite) -> bool {
     {
         Some("asyncio.to_thread" | "anyio.to_thread.run_sync" | "trio.to_thread.run_sync") => true,
         Some(_) => false,
+        // `loop.run_in_executor(...)`, Home Assistant's `hass.async_add_executor_job(...)`.
         None => {
-            matches!(&*outer.func, Expr::Attribute(attr) if attr.attr.as_str() == "run_in_executor")
+            matches!(&*outer.func, Expr::Attribute(attr) if matches!(attr.attr.as_str(), "run_in_executor" | "async_add_executor_job"))
         }
     }
 }

@@ -58,7 +58,8 @@
 //! awaited `loop.sock_connect`/`loop.sock_recv`/`asyncio.open_connection`, `aiosmtplib`, calls
 //! in a nested `def` or `lambda`, functions passed to `asyncio.to_thread`/`run_in_executor`, and
 //! `connect`/`send`/`recv` methods of objects whose kind is unknown (including sockets returned by
-//! `accept()`, which returns a tuple).
+//! `accept()`, which returns a tuple), and awaited method calls or receivers bound by
+//! `async with` (evidence of an asyncio client).
 //!
 //! ## Options
 //! - `allowed-blocking-calls`: callees never reported, by qualified name
@@ -78,7 +79,7 @@ use ruff_text_size::Ranged;
 use crate::checker::{CallSite, Checker};
 use crate::registry::Rule;
 
-use super::helpers::report_blocking;
+use super::helpers::{receiver_is_async, report_blocking};
 
 const SOCKET_ALTERNATIVE: &str = "`await asyncio.open_connection(...)` (streams) or `loop.sock_*` on a non-blocking socket, or `await asyncio.to_thread(...)`";
 const RESOLVER_ALTERNATIVE: &str = "`await asyncio.get_running_loop().getaddrinfo(...)` (or `getnameinfo`), which resolves in the loop's executor";
@@ -270,6 +271,9 @@ pub(crate) fn blocking_network_call(checker: &mut Checker, site: &CallSite) {
     let (Some(kind), Some(method)) = (site.receiver_kind, site.method_name()) else {
         return;
     };
+    if receiver_is_async(checker, site) {
+        return;
+    }
     if XMLRPC_PROXIES.contains(&kind) {
         // Dunder methods and the proxy's own `__call__` helpers are local.
         if !method.starts_with('_') {

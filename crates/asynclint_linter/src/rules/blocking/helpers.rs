@@ -1,9 +1,11 @@
 //! Shared by the AIO1xx rules: catalog lookup and the common message shape.
 
+use ruff_python_ast::Expr;
 use ruff_text_size::Ranged;
 
 use crate::checker::{CallSite, Checker};
 use crate::registry::Rule;
+use crate::semantic::{BindingKind, Lookup};
 
 /// One catalogued blocking callee.
 #[derive(Debug, Clone, Copy)]
@@ -65,4 +67,34 @@ pub fn report_blocking(checker: &mut Checker, rule: Rule, site: &CallSite, match
         site.call.range(),
         None,
     );
+}
+
+/// Evidence that the receiver of `obj.method(...)` is really an asyncio object, whatever its
+/// recorded kind says: the call is awaited (`await session.execute(...)`), or the receiver's
+/// root name is bound by `async with` (a sync client has no `__aenter__`). Typical cause:
+/// `sessionmaker(engine, class_=AsyncSession)`, whose instances look like sync sessions.
+pub fn receiver_is_async(checker: &Checker, site: &CallSite) -> bool {
+    if matches!(checker.parent_expression(), Some(Expr::Await(_))) {
+        return true;
+    }
+    let Expr::Attribute(attr) = &*site.call.func else {
+        return false;
+    };
+    let mut root = &*attr.value;
+    loop {
+        root = match root {
+            Expr::Call(call) => match &*call.func {
+                Expr::Attribute(inner) => &inner.value,
+                _ => return false,
+            },
+            Expr::Name(name) => {
+                return matches!(
+                    checker.semantic.lookup(name.id.as_str()),
+                    Lookup::Found(bindings)
+                        if bindings.iter().any(|b| matches!(b.kind, BindingKind::WithItem { is_async: true, .. }))
+                );
+            }
+            _ => return false,
+        };
+    }
 }

@@ -51,7 +51,7 @@ use crate::checker::{CallSite, Checker};
 use crate::project::{DeferredCheck, DeferredKind, ProjectFacts, Target};
 use crate::registry::Rule;
 
-const STDLIB_COROUTINES: &[&str] = &[
+pub(crate) const STDLIB_COROUTINES: &[&str] = &[
     "asyncio.sleep",
     "asyncio.wait_for",
     "asyncio.wait",
@@ -66,7 +66,7 @@ const STDLIB_COROUTINES: &[&str] = &[
 ];
 
 /// Methods that return a coroutine (or a future whose result is the point) on known kinds.
-const STDLIB_METHODS: &[&str] = &[
+pub(crate) const STDLIB_METHODS: &[&str] = &[
     "asyncio.Event().wait",
     "asyncio.Condition().wait",
     "asyncio.Condition().wait_for",
@@ -88,7 +88,7 @@ const STDLIB_METHODS: &[&str] = &[
     "asyncio.StreamReader().readuntil",
 ];
 
-const LOOP_KINDS: &[&str] = &[
+pub(crate) const LOOP_KINDS: &[&str] = &[
     "asyncio.get_running_loop()",
     "asyncio.get_event_loop()",
     "asyncio.new_event_loop()",
@@ -121,7 +121,7 @@ pub(crate) fn unawaited_coroutine(checker: &mut Checker, site: &CallSite, target
     }
 }
 
-fn is_stdlib_coroutine(site: &CallSite) -> bool {
+pub(crate) fn is_stdlib_coroutine(site: &CallSite) -> bool {
     if let Some(q) = site.qualified {
         if STDLIB_COROUTINES.contains(&q) {
             return true;
