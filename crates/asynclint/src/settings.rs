@@ -16,7 +16,8 @@ use asynclint_config::{
     find_pytest_config, read_requires_python, resolve_target_version,
 };
 use asynclint_diagnostics::OutputFormat;
-use asynclint_linter::{LinterSettings, ModuleInfo, Rule, RuleSelector, RuleSet, TargetVersion};
+use asynclint_linter::{LinterSettings, Rule, RuleSelector, RuleSet, TargetVersion};
+use asynclint_project::ModuleResolver;
 use globset::{Glob, GlobBuilder, GlobMatcher, GlobSet, GlobSetBuilder};
 
 use crate::args::CheckArgs;
@@ -69,12 +70,8 @@ pub struct FileSettings {
     pub respect_gitignore: bool,
 }
 
-/// Inputs of the cross-module phase; stored until that phase exists.
+/// Inputs of the cross-module phase.
 #[derive(Debug)]
-#[allow(
-    dead_code,
-    reason = "`enabled` and `root` are read by the cross-module phase"
-)]
 pub struct ProjectSettings {
     /// `false` with `--no-project` or `project = false`.
     pub enabled: bool,
@@ -420,53 +417,15 @@ fn glob(pattern: &str) -> Result<Glob, globset::Error> {
 }
 
 impl ProjectSettings {
-    /// The dotted module name of `path` under the longest import root that contains it.
-    /// `None` when the file is outside every root or a component is not an identifier.
-    pub fn module_info(&self, path: &Path) -> ModuleInfo {
-        let Some(relative) = self
-            .src
-            .iter()
-            .find_map(|root| path.strip_prefix(root).ok())
-        else {
-            return ModuleInfo::default();
-        };
-        let mut parts: Vec<String> = Vec::new();
-        for component in relative.components() {
-            let Component::Normal(part) = component else {
-                return ModuleInfo::default();
-            };
-            let Some(part) = part.to_str() else {
-                return ModuleInfo::default();
-            };
-            parts.push(part.to_string());
-        }
-        let Some(last) = parts.pop() else {
-            return ModuleInfo::default();
-        };
-        let stem = last
-            .strip_suffix(".pyi")
-            .or_else(|| last.strip_suffix(".py"))
-            .unwrap_or(&last);
-        let is_package = stem == "__init__";
-        if !is_package {
-            parts.push(stem.to_string());
-        }
-        if parts.is_empty() || !parts.iter().all(|p| is_identifier(p)) {
-            return ModuleInfo::default();
-        }
-        ModuleInfo {
-            path: Some(parts),
-            is_package,
-            ..ModuleInfo::default()
-        }
+    /// The module resolver for a run over `files`: package directories are learnt from the
+    /// files themselves, the configured import roots name everything else.
+    pub fn resolver<'p>(&self, files: impl IntoIterator<Item = &'p PathBuf>) -> ModuleResolver {
+        let mut resolver = ModuleResolver::from_roots(self.src.clone(), true);
+        resolver.add_files(files);
+        resolver
     }
 }
 
-fn is_identifier(s: &str) -> bool {
-    let mut chars = s.chars();
-    chars.next().is_some_and(|c| c == '_' || c.is_alphabetic())
-        && chars.all(|c| c == '_' || c.is_alphanumeric())
-}
 
 fn sorted_longest_first(mut roots: Vec<PathBuf>) -> Vec<PathBuf> {
     roots.sort_by_key(|root| std::cmp::Reverse(root.components().count()));
@@ -512,25 +471,6 @@ pub fn relative(path: &Path, cwd: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn module_names() {
-        let project = ProjectSettings {
-            enabled: true,
-            root: PathBuf::from("/p"),
-            src: sorted_longest_first(vec![PathBuf::from("/p"), PathBuf::from("/p/src")]),
-        };
-        let info = project.module_info(Path::new("/p/src/pkg/mod.py"));
-        assert_eq!(info.path, Some(vec!["pkg".to_string(), "mod".to_string()]));
-        let info = project.module_info(Path::new("/p/pkg/__init__.py"));
-        assert_eq!(info.path, Some(vec!["pkg".to_string()]));
-        assert!(info.is_package);
-        assert_eq!(
-            project.module_info(Path::new("/p/my-scripts/x.py")).path,
-            None
-        );
-        assert_eq!(project.module_info(Path::new("/elsewhere/x.py")).path, None);
-    }
 
     #[test]
     fn exclusion_matches_names_and_paths() {

@@ -680,7 +680,6 @@ fn noqa_comments() {
 }
 
 #[test]
-#[ignore = "asynclint_linter noqa.rs: a first `# asynclint: noqa: CODES` becomes `All`"]
 fn file_level_noqa_with_other_codes_keeps_the_rest() {
     let project = Project::new();
     project.write(

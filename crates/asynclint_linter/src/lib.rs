@@ -105,6 +105,10 @@ pub fn settle(check: &project::DeferredCheck, file: &Arc<SourceFile>, facts: &dy
     match check.rule {
         Rule::TransitiveBlockingCall => rules::blocking::transitive_blocking_call::settle(check, file, facts),
         Rule::UnawaitedCoroutine => rules::coroutines::unawaited_coroutine::settle(check, file, facts),
+        Rule::CoroutineAssignedNeverAwaited => rules::coroutines::coroutine_assigned_never_awaited::settle(check, file, facts),
+        Rule::CoroutineInBooleanContext => rules::coroutines::coroutine_in_boolean_context::settle(check, file, facts),
+        Rule::AsyncFunctionReturnsCoroutine => rules::coroutines::async_function_returns_coroutine::settle(check, file, facts),
+        Rule::AwaitNonAwaitable => rules::coroutines::await_non_awaitable::settle(check, file, facts),
         Rule::SyncMockForAsyncFunction => rules::testing::sync_mock_for_async_function::settle(check, file, facts),
         _ => None,
     }

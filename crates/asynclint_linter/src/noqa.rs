@@ -42,6 +42,7 @@ impl NoqaMap {
             let text = &source[token.range()];
             if let Some(directive) = parse_file_directive(text) {
                 map.file = Some(match (map.file.take(), directive) {
+                    (None, directive) => directive,
                     (Some(Directive::Codes(mut a)), Directive::Codes(b)) => {
                         a.extend(b);
                         Directive::Codes(a)

@@ -58,6 +58,18 @@ pub struct FunctionSummary {
     pub calls: Vec<CallEdge>,
     /// Sync functions only: catalogued blocking calls made directly in the body.
     pub blocking: Vec<BlockingFact>,
+    /// Decorated with `@contextlib.contextmanager` / `@contextlib.asynccontextmanager` (and no
+    /// other decorator that could change what it returns): AIO600/AIO601.
+    pub context_manager: Option<ContextManagerDecorator>,
+}
+
+/// Which `contextlib` decorator turns a generator function into a context manager factory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContextManagerDecorator {
+    /// `@contextmanager`: supports `with` only.
+    Sync,
+    /// `@asynccontextmanager`: supports `async with` only.
+    Async,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -65,6 +77,13 @@ pub struct ClassSummary {
     /// Base classes as paths (resolved through imports where possible).
     pub bases: Vec<String>,
     pub line: u32,
+    /// Every name bound directly in the class body (methods, assignments such as
+    /// `__enter__ = _enter`, names bound in `if`/`try` blocks), duplicates included.
+    pub members: Vec<String>,
+    /// A base that is not a plain (possibly subscripted) name or attribute chain (`*bases`,
+    /// `make_base()`), or a class decorator that may add methods: what the class provides
+    /// beyond `members` and `bases` is unknown.
+    pub opaque: bool,
 }
 
 /// A module-level definition.
@@ -91,6 +110,9 @@ pub struct ModuleSummary {
     /// `__all__` when it is a literal list/tuple of strings.
     pub all: Option<Vec<String>>,
     pub deferred: Vec<DeferredCheck>,
+    /// Calls (and functions passed as arguments) lexically under a module-level
+    /// `if __name__ == "__main__":` block (AIO607/AIO608 exempt script-only functions).
+    pub main_guard_calls: Vec<Target>,
 }
 
 /// A check that needs the project index.
@@ -110,6 +132,12 @@ pub enum DeferredKind {
     UnawaitedCall { display: String, in_async: bool },
     /// AIO703: a sync mock patched over the target.
     SyncMock { mock: String, target_text: String },
+    /// AIO600/AIO601: a `with`/`async with` item whose context manager is (an instance of, or
+    /// the result of calling) the target: a project class or decorated function.
+    ContextManagerUse { display: String, is_async_with: bool },
+    /// AIO607/AIO608: a client/connection made per call inside the target function; reported
+    /// unless every call site of the function is under `if __name__ == "__main__":`.
+    PerRequest { message: String, help: String },
     /// AIO201: `name = <call>` in a function that never reads `name` afterwards.
     CoroutineAssigned { display: String, name: String },
     /// AIO202: a call tested for truth; `lead` is the rendered test (`` `if ready():` is always true``).
@@ -147,4 +175,19 @@ pub trait ProjectFacts: Sync {
     fn blocking_chain(&self, function: &str) -> Option<(Vec<ChainHop>, Rule)>;
     /// Display a path relative to the working directory.
     fn display_path(&self, path: &std::path::Path) -> String;
+    /// Does the project class `class` provide `method`, itself or through its bases?
+    /// `Some(false)` only when the class and every base are known (project classes, or roots
+    /// such as `object`, `abc.ABC`, `typing.Generic`/`Protocol`); `None` when the target is not
+    /// a project class, or a base (third-party, dynamic) or class decorator could provide it.
+    fn class_has_method(&self, class: &Target, method: &str) -> Option<bool> {
+        let _ = (class, method);
+        None
+    }
+    /// Is the project function `function` called under a module-level
+    /// `if __name__ == "__main__":` block somewhere, with no known call site or import
+    /// elsewhere (sync call edges, module-level imports of other modules)?
+    fn only_called_under_main_guard(&self, function: &Target) -> bool {
+        let _ = function;
+        false
+    }
 }

@@ -71,6 +71,10 @@ rules! {
     AIO110 "nested-event-loop"                      NestedEventLoop                  true  None      blocking::nested_event_loop;
     AIO111 "transitive-blocking-call"               TransitiveBlockingCall           true  None      blocking::transitive_blocking_call;
     AIO200 "unawaited-coroutine"                    UnawaitedCoroutine               true  Unsafe    coroutines::unawaited_coroutine;
+    AIO201 "coroutine-assigned-never-awaited"       CoroutineAssignedNeverAwaited    true  None      coroutines::coroutine_assigned_never_awaited;
+    AIO202 "coroutine-in-boolean-context"           CoroutineInBooleanContext        true  None      coroutines::coroutine_in_boolean_context;
+    AIO203 "async-function-returns-coroutine"       AsyncFunctionReturnsCoroutine    true  None      coroutines::async_function_returns_coroutine;
+    AIO204 "await-non-awaitable"                    AwaitNonAwaitable                true  None      coroutines::await_non_awaitable;
     AIO300 "dangling-task"                          DanglingTask                     true  None      tasks::dangling_task;
     AIO703 "sync-mock-for-async-function"           SyncMockForAsyncFunction         true  None      testing::sync_mock_for_async_function;
     AIO800 "get-event-loop"                         GetEventLoop                     true  Sometimes modernize::get_event_loop;
@@ -83,6 +87,10 @@ impl Rule {
         matches!(
             self,
             Rule::TransitiveBlockingCall | Rule::UnawaitedCoroutine | Rule::SyncMockForAsyncFunction
+                | Rule::CoroutineAssignedNeverAwaited
+                | Rule::CoroutineInBooleanContext
+                | Rule::AsyncFunctionReturnsCoroutine
+                | Rule::AwaitNonAwaitable
         )
     }
 
@@ -162,7 +170,8 @@ fn extract_summary(docs: &str) -> String {
         .skip_while(|l| l.trim().is_empty());
     let mut paragraph = String::new();
     for line in lines.by_ref() {
-        if line.trim().is_empty() {
+        // The summary is the opening paragraph, up to a blank line or a list.
+        if line.trim().is_empty() || (line.trim_start().starts_with("- ") && !paragraph.is_empty()) {
             break;
         }
         if !paragraph.is_empty() {
@@ -170,7 +179,8 @@ fn extract_summary(docs: &str) -> String {
         }
         paragraph.push_str(line.trim());
     }
-    // First sentence only.
+    // First sentence only; a paragraph that introduces a list ends with a colon.
+    let paragraph = paragraph.trim_end_matches(':').to_string();
     match paragraph.find(". ") {
         Some(end) => paragraph[..=end].to_string(),
         None => paragraph,

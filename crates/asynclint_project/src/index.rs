@@ -82,6 +82,11 @@ impl ProjectIndex {
         &self.summaries
     }
 
+    /// Does the target name a project definition (function or class)?
+    pub fn resolves(&self, target: &Target) -> bool {
+        self.resolve_target(target).is_some()
+    }
+
     fn def(&self, loc: DefLoc) -> (&str, &Definition) {
         let (name, def) = &self.summaries[loc.module as usize].definitions[loc.def as usize];
         (name.as_str(), def)
@@ -257,6 +262,52 @@ impl ProjectIndex {
     }
 }
 
+/// Base classes that add no methods beyond `object`'s.
+const ROOT_BASES: &[&str] = &[
+    "builtins.object",
+    "abc.ABC",
+    "typing.Generic",
+    "typing.Protocol",
+    "typing_extensions.Generic",
+    "typing_extensions.Protocol",
+];
+
+impl ProjectIndex {
+    /// `Some(true)` when the class or a base binds `method`; `None` when a base or decorator
+    /// outside the project could provide it.
+    fn class_provides(&self, class: DefLoc, method: &str, depth: u8) -> Option<bool> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        let Definition::Class(summary) = self.def(class).1 else {
+            return None;
+        };
+        if summary.members.iter().any(|m| m == method) {
+            return Some(true);
+        }
+        if summary.opaque {
+            return None;
+        }
+        let mut unknown = false;
+        for base in &summary.bases {
+            if ROOT_BASES.contains(&base.as_str()) {
+                continue;
+            }
+            match self.resolve_path(base, depth + 1) {
+                Some(loc) if matches!(self.def(loc).1, Definition::Class(_)) => {
+                    match self.class_provides(loc, method, depth + 1) {
+                        Some(true) => return Some(true),
+                        Some(false) => {}
+                        None => unknown = true,
+                    }
+                }
+                _ => unknown = true,
+            }
+        }
+        if unknown { None } else { Some(false) }
+    }
+}
+
 fn short_name(qualname: &str) -> String {
     format!("{qualname}()")
 }
@@ -306,6 +357,53 @@ impl ProjectFacts for ProjectIndex {
                 return None;
             }
         }
+    }
+
+    fn class_has_method(&self, class: &Target, method: &str) -> Option<bool> {
+        let loc = self.resolve_target(class)?;
+        // Every class inherits `object`'s methods.
+        const OBJECT_METHODS: &[&str] = &["__init__", "__new__", "__repr__", "__str__", "__eq__", "__ne__", "__hash__"];
+        if OBJECT_METHODS.contains(&method) && matches!(self.def(loc).1, Definition::Class(_)) {
+            return Some(true);
+        }
+        self.class_provides(loc, method, 0)
+    }
+
+    fn only_called_under_main_guard(&self, function: &Target) -> bool {
+        let Some(loc) = self.resolve_target(function) else {
+            return false;
+        };
+        let same = |l: DefLoc| l.module == loc.module && l.def == loc.def;
+        let resolves_to_it = |t: &Target| self.resolve_target(t).is_some_and(same);
+        // Call sites under `__main__` guards are rare: look for those first.
+        let main_modules: Vec<usize> = self
+            .summaries
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.main_guard_calls.iter().any(resolves_to_it))
+            .map(|(m, _)| m)
+            .collect();
+        if main_modules.is_empty() {
+            return false;
+        }
+        for (m, summary) in self.summaries.iter().enumerate() {
+            // A module that imports it without calling it under its own guard uses it
+            // elsewhere (the defining module's own references were checked in phase 1).
+            if m != loc.module as usize
+                && !main_modules.contains(&m)
+                && summary.imports.iter().any(|(_, target)| self.resolve_path(target, 0).is_some_and(same))
+            {
+                return false;
+            }
+            for (_, definition) in &summary.definitions {
+                if let Definition::Function(f) = definition {
+                    if f.calls.iter().any(|edge| resolves_to_it(&edge.target)) {
+                        return false;
+                    }
+                }
+            }
+        }
+        true
     }
 
     fn display_path(&self, path: &Path) -> String {

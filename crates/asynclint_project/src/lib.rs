@@ -12,7 +12,6 @@ use std::sync::Arc;
 
 use asynclint_diagnostics::{Diagnostic, SourceFile};
 use asynclint_linter::noqa::NoqaMap;
-use asynclint_linter::project::ProjectFacts;
 use asynclint_linter::project::ModuleSummary;
 use rayon::prelude::*;
 use ruff_text_size_shim::line_of;
@@ -50,7 +49,7 @@ pub fn phase2(files: Vec<Phase1File>, cwd: Option<&Path>) -> Vec<Diagnostic> {
             }
             let mut file: Option<Arc<SourceFile>> = source.clone();
             for check in &summary.deferred {
-                if index.resolve_function(&check.target).is_none() {
+                if !index.resolves(&check.target) {
                     continue;
                 }
                 let file = match &file {

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use asynclint_linter::{LinterSettings, Rule, lint_source};
 use asynclint_project::{ModuleResolver, Phase1File, phase2};
 
-const PROJECT_RULES: &[Rule] = &[Rule::TransitiveBlockingCall, Rule::UnawaitedCoroutine, Rule::SyncMockForAsyncFunction];
+const PROJECT_RULES: &[Rule] = &[Rule::TransitiveBlockingCall, Rule::UnawaitedCoroutine, Rule::CoroutineAssignedNeverAwaited, Rule::CoroutineInBooleanContext, Rule::AsyncFunctionReturnsCoroutine, Rule::AwaitNonAwaitable, Rule::SyncMockForAsyncFunction];
 
 fn python_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let mut entries: Vec<_> = std::fs::read_dir(dir).unwrap().flatten().map(|e| e.path()).collect();

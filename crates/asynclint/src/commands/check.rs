@@ -15,7 +15,8 @@ use std::sync::Once;
 
 use anyhow::{Context, Result};
 use asynclint_diagnostics::{Diagnostic, Severity, SourceFile, TextRange};
-use asynclint_linter::{Rule, lint_source};
+use asynclint_linter::{ModuleInfo, Rule, lint_source};
+use asynclint_project::Phase1File;
 use rayon::prelude::*;
 
 use crate::args::{CheckArgs, ColorChoice};
@@ -57,7 +58,7 @@ pub fn check(args: &CheckArgs, no_project: bool) -> Result<ExitStatus> {
         let mut bytes = Vec::new();
         match io::stdin().lock().read_to_end(&mut bytes) {
             Ok(_) => match decode(bytes) {
-                Ok(source) => pool.install(|| check_source(&name, &source, &settings)),
+                Ok(source) => pool.install(|| check_stdin(&name, &source, &settings, &cwd)),
                 Err(reason) => vec![io_error(&name, reason)],
             },
             Err(err) => vec![io_error(&name, err)],
@@ -82,13 +83,13 @@ pub fn check(args: &CheckArgs, no_project: bool) -> Result<ExitStatus> {
             .iter()
             .map(|(path, reason)| io_error(path, reason))
             .collect();
-        diagnostics.extend(pool.install(|| {
-            walked
-                .files
-                .par_iter()
-                .flat_map_iter(|path| check_path(path, &settings))
-                .collect::<Vec<_>>()
-        }));
+        // Explicit file arguments: the rest of their project is indexed for context.
+        let context = if settings.project.enabled && args.paths.iter().any(|p| cwd.join(p).is_file()) {
+            context_files(&settings, &walked.files)
+        } else {
+            Vec::new()
+        };
+        diagnostics.extend(pool.install(|| check_files(&walked.files, &context, &settings, &cwd, None)));
         diagnostics
     };
     diagnostics.sort_by(Diagnostic::sort_key_cmp);
@@ -143,15 +144,94 @@ fn worker_pool(stack_size: usize) -> Result<rayon::ThreadPool, rayon::ThreadPool
         .build()
 }
 
-fn check_path(path: &Path, settings: &Settings) -> Vec<Diagnostic> {
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(err) => return vec![io_error(path, err)],
-    };
-    match decode(bytes) {
-        Ok(source) => check_source(path, &source, settings),
-        Err(reason) => vec![io_error(path, reason)],
+/// Phase 1 over every file (in parallel), then phase 2 over the summaries when the project
+/// phase is on. `context` files are only indexed; `stdin` replaces one file's text.
+fn check_files(
+    files: &[PathBuf],
+    context: &[PathBuf],
+    settings: &Settings,
+    cwd: &Path,
+    stdin: Option<(&Path, &str)>,
+) -> Vec<Diagnostic> {
+    let project = settings.project.enabled;
+    let resolver = settings.project.resolver(files.iter().chain(context));
+    let tasks: Vec<(&PathBuf, bool)> = files
+        .iter()
+        .map(|p| (p, true))
+        .chain(context.iter().map(|p| (p, false)))
+        .collect();
+    let outputs: Vec<FileOutput> = tasks
+        .par_iter()
+        .map(|(path, report)| {
+            let module = if project {
+                resolver.module_info(path)
+            } else {
+                let mut info = resolver.module_info(path);
+                info.collect_summary = false;
+                info
+            };
+            let source = match stdin {
+                Some((name, text)) if name == path.as_path() => Ok(text.to_string()),
+                _ => read_source(path),
+            };
+            match source {
+                Ok(source) => check_source(path, &source, settings, &module, *report),
+                Err(diagnostic) => FileOutput {
+                    diagnostics: if *report { vec![diagnostic] } else { Vec::new() },
+                    phase1: None,
+                },
+            }
+        })
+        .collect();
+    let mut diagnostics = Vec::new();
+    let mut phase1 = Vec::new();
+    for output in outputs {
+        diagnostics.extend(output.diagnostics);
+        if let Some(file) = output.phase1 {
+            phase1.push(file);
+        }
     }
+    if project && !phase1.is_empty() {
+        let mut more = asynclint_project::phase2(phase1, Some(cwd));
+        more.retain(|d| !is_ignored_for_file(settings, d));
+        diagnostics.extend(more);
+    }
+    diagnostics
+}
+
+struct FileOutput {
+    diagnostics: Vec<Diagnostic>,
+    phase1: Option<Phase1File>,
+}
+
+/// Every Python file of the project the explicit arguments belong to (for the index).
+fn context_files(settings: &Settings, files: &[PathBuf]) -> Vec<PathBuf> {
+    let root = &settings.project.root;
+    if !root.is_dir() {
+        return Vec::new();
+    }
+    let walked = walk(std::slice::from_ref(root), &settings.files);
+    let requested: rustc_hash::FxHashSet<&PathBuf> = files.iter().collect();
+    walked
+        .files
+        .into_iter()
+        .filter(|p| !requested.contains(p))
+        .collect()
+}
+
+fn check_stdin(name: &Path, source: &str, settings: &Settings, cwd: &Path) -> Vec<Diagnostic> {
+    let files = vec![name.to_path_buf()];
+    let context = if settings.project.enabled && name != Path::new("-") {
+        context_files(settings, &files)
+    } else {
+        Vec::new()
+    };
+    check_files(&files, &context, settings, cwd, Some((name, source)))
+}
+
+fn read_source(path: &Path) -> Result<String, Diagnostic> {
+    let bytes = std::fs::read(path).map_err(|err| io_error(path, err))?;
+    decode(bytes).map_err(|reason| io_error(path, reason))
 }
 
 fn decode(bytes: Vec<u8>) -> Result<String, String> {
@@ -163,33 +243,44 @@ fn decode(bytes: Vec<u8>) -> Result<String, String> {
     })
 }
 
+fn is_ignored_for_file(settings: &Settings, diagnostic: &Diagnostic) -> bool {
+    let ignored = settings.per_file_ignores.ignored(diagnostic.file.path());
+    !ignored.is_empty() && Rule::from_code(diagnostic.code).is_some_and(|rule| ignored.contains(rule))
+}
+
 /// Lints one file, turning a panic into an `internal-error` diagnostic for it.
-fn check_source(path: &Path, source: &str, settings: &Settings) -> Vec<Diagnostic> {
-    let module = settings.project.module_info(path);
+fn check_source(path: &Path, source: &str, settings: &Settings, module: &ModuleInfo, report: bool) -> FileOutput {
     let result = catch_file_panic(|| {
         #[cfg(debug_assertions)]
         panic_for_tests(path);
-        lint_source(path, source, &settings.linter, &module)
+        lint_source(path, source, &settings.linter, module)
     });
-    let mut diagnostics = match result {
-        Ok(result) => result.diagnostics,
+    let result = match result {
+        Ok(result) => result,
         Err(panic) => {
+            if !report {
+                return FileOutput { diagnostics: Vec::new(), phase1: None };
+            }
             let file = SourceFile::new(path, source);
-            return vec![
-                Diagnostic::new(
-                    INTERNAL_ERROR_CODE,
-                    INTERNAL_ERROR_NAME,
-                    format!("Internal error while checking this file: {panic}"),
-                    TextRange::default(),
-                    file,
-                )
-                .with_severity(Severity::Error)
-                .with_help(
-                    "This is a bug in asynclint; please report it with the file that triggers it",
-                ),
-            ];
+            return FileOutput {
+                diagnostics: vec![
+                    Diagnostic::new(
+                        INTERNAL_ERROR_CODE,
+                        INTERNAL_ERROR_NAME,
+                        format!("Internal error while checking this file: {panic}"),
+                        TextRange::default(),
+                        file,
+                    )
+                    .with_severity(Severity::Error)
+                    .with_help(
+                        "This is a bug in asynclint; please report it with the file that triggers it",
+                    ),
+                ],
+                phase1: None,
+            };
         }
     };
+    let mut diagnostics = if report { result.diagnostics } else { Vec::new() };
     let ignored = settings.per_file_ignores.ignored(path);
     if !ignored.is_empty() {
         diagnostics.retain(|d| {
@@ -197,7 +288,17 @@ fn check_source(path: &Path, source: &str, settings: &Settings) -> Vec<Diagnosti
                 || Rule::from_code(d.code).is_none_or(|rule| !ignored.contains(rule))
         });
     }
-    diagnostics
+    // Phase 2 re-reads the file only when it reports something; keep the text we have when
+    // this file already has diagnostics (or came from stdin).
+    let source_file = diagnostics.first().map(|d| d.file.clone());
+    let phase1 = result.summary.map(|summary| Phase1File {
+        path: path.to_path_buf(),
+        summary: Some(summary),
+        noqa: result.noqa,
+        report,
+        source: source_file,
+    });
+    FileOutput { diagnostics, phase1 }
 }
 
 /// Debug builds only: `ASYNCLINT_TEST_PANIC=name.py` makes checking files with that name

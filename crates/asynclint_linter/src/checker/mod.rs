@@ -60,6 +60,8 @@ pub struct Checker<'a> {
     diagnostics: Vec<Diagnostic>,
     /// Statements enclosing the current node, innermost last.
     stmt_stack: Vec<&'a Stmt>,
+    /// The module's top-level statements (for rules that look at the whole file).
+    module: &'a [Stmt],
     /// Expressions enclosing the current node, innermost last.
     expr_stack: Vec<&'a Expr>,
     /// Present when the cross-module phase is on.
@@ -84,6 +86,7 @@ impl<'a> Checker<'a> {
             file,
             diagnostics: Vec::new(),
             stmt_stack: Vec::new(),
+            module,
             expr_stack: Vec::new(),
             summary: None,
             recording_blocking: false,
@@ -131,6 +134,11 @@ impl<'a> Checker<'a> {
 
     pub fn source_of(&self, range: TextRange) -> &'a str {
         &self.source[range]
+    }
+
+    /// The module's top-level statements.
+    pub fn module_body(&self) -> &'a [Stmt] {
+        self.module
     }
 
     /// The innermost statement enclosing the current node.

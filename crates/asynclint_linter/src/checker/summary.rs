@@ -96,6 +96,7 @@ impl SummaryBuilder {
             line: self.line(def.name.range.start()),
             calls: Vec::new(),
             blocking: Vec::new(),
+            context_manager: context_manager_decorator(semantic, &def.decorator_list),
         };
         self.summary.definitions.push((qualname, Definition::Function(function)));
         self.def_stack.push(Some(self.summary.definitions.len() - 1));
@@ -108,6 +109,11 @@ impl SummaryBuilder {
             .map(|args| {
                 args.args
                     .iter()
+                    // `Base[T]` (generic bases) inherits from `Base`.
+                    .map(|base| match base {
+                        Expr::Subscript(sub) => &*sub.value,
+                        other => other,
+                    })
                     .filter_map(|base| match semantic.resolve_target(base) {
                         Some(crate::project::Target::Path(p)) => Some(p),
                         _ => semantic.resolve_qualified_name(base),
@@ -116,9 +122,11 @@ impl SummaryBuilder {
             })
             .unwrap_or_default();
         let line = self.line(class.name.range.start());
-        self.summary
-            .definitions
-            .push((class.name.to_string(), Definition::Class(ClassSummary { bases, line })));
+        let (members, opaque) = class_members(semantic, class);
+        self.summary.definitions.push((
+            class.name.to_string(),
+            Definition::Class(ClassSummary { bases, line, members, opaque }),
+        ));
     }
 
     /// Module-level imports (re-exports), star imports and `__all__`; drop ambiguous names.
@@ -214,4 +222,140 @@ fn dunder_all(module: &[ast::Stmt]) -> Option<Vec<String>> {
             .collect();
     }
     None
+}
+
+/// `@contextmanager` / `@asynccontextmanager` when it is the only decorator that can change what
+/// the function returns (others must be transparent: `staticmethod`, `abstractmethod`...).
+pub(crate) fn context_manager_decorator(
+    semantic: &SemanticModel,
+    decorators: &[ast::Decorator],
+) -> Option<crate::project::ContextManagerDecorator> {
+    use crate::project::ContextManagerDecorator;
+    let mut found = None;
+    for decorator in decorators {
+        let q = semantic.resolve_qualified_name(&decorator.expression)?;
+        match q.as_str() {
+            "contextlib.contextmanager" | "contextlib2.contextmanager" if found.is_none() => {
+                found = Some(ContextManagerDecorator::Sync);
+            }
+            "contextlib.asynccontextmanager" | "contextlib2.asynccontextmanager" if found.is_none() => {
+                found = Some(ContextManagerDecorator::Async);
+            }
+            q if TRANSPARENT_DECORATORS.contains(&q) => {}
+            _ => return None,
+        }
+    }
+    found
+}
+
+/// Class decorators that do not add context-manager (or other special) methods.
+const TRANSPARENT_CLASS_DECORATORS: &[&str] = &[
+    "dataclasses.dataclass",
+    "functools.total_ordering",
+    "typing.final",
+    "typing.runtime_checkable",
+    "typing_extensions.final",
+    "typing_extensions.runtime_checkable",
+    "enum.unique",
+    "attr.s",
+    "attr.attrs",
+    "attr.define",
+    "attr.frozen",
+    "attr.mutable",
+    "attrs.define",
+    "attrs.frozen",
+    "attrs.mutable",
+    "pydantic.dataclasses.dataclass",
+];
+
+/// The names bound in a class body (looking into `if`/`try`/`with`/`for` blocks, not into
+/// nested scopes), and whether something else may add members (see `ClassSummary::opaque`).
+fn class_members(semantic: &SemanticModel, class: &ast::StmtClassDef) -> (Vec<String>, bool) {
+    fn targets(expr: &Expr, out: &mut Vec<String>) {
+        match expr {
+            Expr::Name(name) => out.push(name.id.to_string()),
+            Expr::Tuple(t) => t.elts.iter().for_each(|e| targets(e, out)),
+            Expr::List(l) => l.elts.iter().for_each(|e| targets(e, out)),
+            Expr::Starred(s) => targets(&s.value, out),
+            _ => {}
+        }
+    }
+    fn body(stmts: &[ast::Stmt], out: &mut Vec<String>) {
+        for stmt in stmts {
+            match stmt {
+                ast::Stmt::FunctionDef(def) => out.push(def.name.to_string()),
+                ast::Stmt::ClassDef(class) => out.push(class.name.to_string()),
+                ast::Stmt::Assign(a) => a.targets.iter().for_each(|t| targets(t, out)),
+                ast::Stmt::AnnAssign(a) => targets(&a.target, out),
+                ast::Stmt::AugAssign(a) => targets(&a.target, out),
+                ast::Stmt::Import(i) => {
+                    for alias in &i.names {
+                        let name = alias.asname.as_ref().unwrap_or(&alias.name);
+                        out.push(name.split('.').next().unwrap_or_default().to_string());
+                    }
+                }
+                ast::Stmt::ImportFrom(i) => {
+                    for alias in &i.names {
+                        out.push(alias.asname.as_ref().unwrap_or(&alias.name).to_string());
+                    }
+                }
+                ast::Stmt::If(s) => {
+                    body(&s.body, out);
+                    s.elif_else_clauses.iter().for_each(|c| body(&c.body, out));
+                }
+                ast::Stmt::Try(s) => {
+                    body(&s.body, out);
+                    for handler in &s.handlers {
+                        let ast::ExceptHandler::ExceptHandler(h) = handler;
+                        body(&h.body, out);
+                    }
+                    body(&s.orelse, out);
+                    body(&s.finalbody, out);
+                }
+                ast::Stmt::With(s) => {
+                    s.items.iter().filter_map(|i| i.optional_vars.as_deref()).for_each(|t| targets(t, out));
+                    body(&s.body, out);
+                }
+                ast::Stmt::For(s) => {
+                    targets(&s.target, out);
+                    body(&s.body, out);
+                    body(&s.orelse, out);
+                }
+                ast::Stmt::While(s) => {
+                    body(&s.body, out);
+                    body(&s.orelse, out);
+                }
+                ast::Stmt::Match(s) => s.cases.iter().for_each(|c| body(&c.body, out)),
+                _ => {}
+            }
+        }
+    }
+    let mut members = Vec::new();
+    body(&class.body, &mut members);
+    let mut opaque = class.decorator_list.iter().any(|d| {
+        semantic
+            .resolve_qualified_name(match &d.expression {
+                Expr::Call(call) => &call.func,
+                other => other,
+            })
+            .is_none_or(|q| !TRANSPARENT_CLASS_DECORATORS.contains(&q.as_str()))
+    });
+    if let Some(arguments) = &class.arguments {
+        for base in &arguments.args {
+            let base = match base {
+                Expr::Subscript(sub) => &*sub.value,
+                other => other,
+            };
+            let known = matches!(base, Expr::Name(_) | Expr::Attribute(_))
+                && (semantic.resolve_target(base).is_some() || semantic.resolve_qualified_name(base).is_some());
+            opaque |= !known;
+        }
+        // A metaclass may inject methods; `abc.ABCMeta` does not.
+        opaque |= arguments.keywords.iter().any(|k| {
+            k.arg.is_none()
+                || (k.arg.as_ref().is_some_and(|a| a.as_str() == "metaclass")
+                    && semantic.resolve_qualified_name(&k.value).is_none_or(|q| q != "abc.ABCMeta"))
+        });
+    }
+    (members, opaque)
 }

@@ -3,6 +3,7 @@
 pub mod blocking;
 pub mod coroutines;
 pub mod modernize;
+pub mod resources;
 pub mod syntax;
 pub mod tasks;
 pub mod testing;

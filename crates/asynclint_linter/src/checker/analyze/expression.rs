@@ -108,6 +108,21 @@ fn call_expression<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
     if checker.enabled(Rule::UnawaitedCoroutine) {
         rules::coroutines::unawaited_coroutine::unawaited_coroutine(checker, &site, target.as_ref());
     }
+    {
+        use rules::coroutines::*;
+        if checker.enabled(Rule::CoroutineAssignedNeverAwaited) {
+            coroutine_assigned_never_awaited::coroutine_assigned_never_awaited(checker, &site, target.as_ref());
+        }
+        if checker.enabled(Rule::CoroutineInBooleanContext) {
+            coroutine_in_boolean_context::coroutine_in_boolean_context(checker, &site, target.as_ref());
+        }
+        if checker.enabled(Rule::AsyncFunctionReturnsCoroutine) {
+            async_function_returns_coroutine::async_function_returns_coroutine(checker, &site, target.as_ref());
+        }
+        if checker.enabled(Rule::AwaitNonAwaitable) {
+            await_non_awaitable::await_non_awaitable(checker, &site, target.as_ref());
+        }
+    }
     if checker.summary.is_some() && checker.enabled(Rule::SyncMockForAsyncFunction) {
         rules::testing::sync_mock_for_async_function::sync_mock_for_async_function(checker, &site);
     }
