@@ -160,6 +160,7 @@ impl Settings {
                 blocking_calls: options.blocking_calls.clone().unwrap_or_default(),
                 allowed_blocking_calls: options.allowed_blocking_calls.clone().unwrap_or_default(),
                 client_factories: options.client_factories.clone().unwrap_or_default(),
+                project_modules: None,
             },
             per_file_ignores,
             files: FileSettings {
@@ -425,7 +426,6 @@ impl ProjectSettings {
         resolver
     }
 }
-
 
 fn sorted_longest_first(mut roots: Vec<PathBuf>) -> Vec<PathBuf> {
     roots.sort_by_key(|root| std::cmp::Reverse(root.components().count()));

@@ -41,7 +41,12 @@ pub struct FileResult {
 }
 
 /// Check one file's source. Never panics on bad input (the caller also catches panics).
-pub fn lint_source(path: &Path, source: &str, settings: &LinterSettings, module: &ModuleInfo) -> FileResult {
+pub fn lint_source(
+    path: &Path,
+    source: &str,
+    settings: &LinterSettings,
+    module: &ModuleInfo,
+) -> FileResult {
     let file = SourceFile::new(path, source);
     let source_type = if path.extension().is_some_and(|e| e == "pyi") {
         PySourceType::Stub
@@ -101,15 +106,53 @@ pub fn lint_source(path: &Path, source: &str, settings: &LinterSettings, module:
 }
 
 /// Phase 2 for one deferred check: the rule that deferred it decides.
-pub fn settle(check: &project::DeferredCheck, file: &Arc<SourceFile>, facts: &dyn project::ProjectFacts) -> Option<Diagnostic> {
+pub fn settle(
+    check: &project::DeferredCheck,
+    file: &Arc<SourceFile>,
+    facts: &dyn project::ProjectFacts,
+) -> Option<Diagnostic> {
     match check.rule {
-        Rule::TransitiveBlockingCall => rules::blocking::transitive_blocking_call::settle(check, file, facts),
-        Rule::UnawaitedCoroutine => rules::coroutines::unawaited_coroutine::settle(check, file, facts),
-        Rule::CoroutineAssignedNeverAwaited => rules::coroutines::coroutine_assigned_never_awaited::settle(check, file, facts),
-        Rule::CoroutineInBooleanContext => rules::coroutines::coroutine_in_boolean_context::settle(check, file, facts),
-        Rule::AsyncFunctionReturnsCoroutine => rules::coroutines::async_function_returns_coroutine::settle(check, file, facts),
-        Rule::AwaitNonAwaitable => rules::coroutines::await_non_awaitable::settle(check, file, facts),
-        Rule::SyncMockForAsyncFunction => rules::testing::sync_mock_for_async_function::settle(check, file, facts),
+        Rule::TransitiveBlockingCall => {
+            rules::blocking::transitive_blocking_call::settle(check, file, facts)
+        }
+        Rule::UnawaitedCoroutine => {
+            rules::coroutines::unawaited_coroutine::settle(check, file, facts)
+        }
+        Rule::CoroutineAssignedNeverAwaited => {
+            rules::coroutines::coroutine_assigned_never_awaited::settle(check, file, facts)
+        }
+        Rule::CoroutineInBooleanContext => {
+            rules::coroutines::coroutine_in_boolean_context::settle(check, file, facts)
+        }
+        Rule::AsyncFunctionReturnsCoroutine => {
+            rules::coroutines::async_function_returns_coroutine::settle(check, file, facts)
+        }
+        Rule::AwaitNonAwaitable => {
+            rules::coroutines::await_non_awaitable::settle(check, file, facts)
+        }
+        Rule::AsyncIterationMismatch => {
+            rules::coroutines::async_iteration_mismatch::settle(check, file, facts)
+        }
+        Rule::UnboundedFanOut => rules::limits::unbounded_fan_out::settle(check, file, facts),
+        Rule::SyncWithAsyncContextManager => {
+            rules::resources::sync_with_async_context_manager::settle(check, file, facts)
+        }
+        Rule::AsyncWithSyncContextManager => {
+            rules::resources::async_with_sync_context_manager::settle(check, file, facts)
+        }
+        Rule::AsyncGeneratorNotClosed => {
+            rules::resources::async_generator_not_closed::settle(check, file, facts)
+        }
+        Rule::ClientPerRequest => rules::resources::client_per_request::settle(check, file, facts),
+        Rule::ConnectionPerRequest => {
+            rules::resources::connection_per_request::settle(check, file, facts)
+        }
+        Rule::ToThreadWithCoroutineFunction => {
+            rules::resources::to_thread_with_coroutine_function::settle(check, file, facts)
+        }
+        Rule::SyncMockForAsyncFunction => {
+            rules::testing::sync_mock_for_async_function::settle(check, file, facts)
+        }
         _ => None,
     }
 }

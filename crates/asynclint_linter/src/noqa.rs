@@ -124,12 +124,18 @@ fn parse_codes(rest: &str) -> Directive {
             break;
         }
     }
-    if codes.is_empty() { Directive::All } else { Directive::Codes(codes) }
+    if codes.is_empty() {
+        Directive::All
+    } else {
+        Directive::Codes(codes)
+    }
 }
 
 fn strip_prefix_ci<'s>(s: &'s str, prefix: &str) -> Option<&'s str> {
-    (s.len() >= prefix.len() && s.is_char_boundary(prefix.len()) && s[..prefix.len()].eq_ignore_ascii_case(prefix))
-        .then(|| &s[prefix.len()..])
+    (s.len() >= prefix.len()
+        && s.is_char_boundary(prefix.len())
+        && s[..prefix.len()].eq_ignore_ascii_case(prefix))
+    .then(|| &s[prefix.len()..])
 }
 
 #[cfg(test)]
@@ -139,7 +145,10 @@ mod tests {
     #[test]
     fn line_directives() {
         assert_eq!(parse_line_directive("# noqa"), Some(Directive::All));
-        assert_eq!(parse_line_directive("#noqa:AIO100"), Some(Directive::Codes(vec!["AIO100".into()])));
+        assert_eq!(
+            parse_line_directive("#noqa:AIO100"),
+            Some(Directive::Codes(vec!["AIO100".into()]))
+        );
         assert_eq!(
             parse_line_directive("# noqa: AIO100, aio300 because reasons"),
             Some(Directive::Codes(vec!["AIO100".into(), "AIO300".into()]))
@@ -149,7 +158,10 @@ mod tests {
             Some(Directive::Codes(vec!["AIO100".into()]))
         );
         assert_eq!(parse_line_directive("# this is not a noqa comment"), None);
-        assert_eq!(parse_file_directive("# asynclint: noqa"), Some(Directive::All));
+        assert_eq!(
+            parse_file_directive("# asynclint: noqa"),
+            Some(Directive::All)
+        );
         assert_eq!(
             parse_file_directive("# asynclint: noqa: AIO1"),
             Some(Directive::Codes(vec!["AIO1".into()]))

@@ -61,6 +61,24 @@ pub struct FunctionSummary {
     /// Decorated with `@contextlib.contextmanager` / `@contextlib.asynccontextmanager` (and no
     /// other decorator that could change what it returns): AIO600/AIO601.
     pub context_manager: Option<ContextManagerDecorator>,
+    /// A `yield` inside `with`/`async with` or inside a `try` that has a `finally` (not in the
+    /// `finally` itself): an async generator holding a resource across `yield` (AIO606).
+    pub holds_resource: bool,
+    /// Async functions only: the body acquires a semaphore/limiter directly (`async with` on a
+    /// `Semaphore`/`BoundedSemaphore`/`CapacityLimiter`/`*Limiter` or a name like one, or
+    /// `await x.acquire()`) (AIO512).
+    pub uses_limiter: bool,
+    /// Async functions only: targets of awaited calls and `async with` calls, so a limiter
+    /// acquired one call away is found (AIO512).
+    pub awaited_calls: Vec<Target>,
+}
+
+/// How AIO207 saw a call used: iterated by `for`, by `async for`, or awaited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IterationUse {
+    SyncFor,
+    AsyncFor,
+    Await,
 }
 
 /// Which `contextlib` decorator turns a generator function into a context manager factory.
@@ -126,26 +144,104 @@ pub struct DeferredCheck {
 
 #[derive(Debug, Clone)]
 pub enum DeferredKind {
-    /// AIO111: an async function calls this (maybe sync) project function.
-    TransitiveBlocking { caller: String, display: String },
+    /// AIO111: an async function (`caller`: its name) calls this (maybe sync) project
+    /// function through `callee` (the call's function expression).
+    TransitiveBlocking {
+        caller: TextRange,
+        callee: TextRange,
+    },
     /// AIO200: a call used as a statement; `in_async` decides whether the fix applies.
-    UnawaitedCall { display: String, in_async: bool },
+    UnawaitedCall { callee: TextRange, in_async: bool },
     /// AIO703: a sync mock patched over the target.
     SyncMock { mock: String, target_text: String },
     /// AIO600/AIO601: a `with`/`async with` item whose context manager is (an instance of, or
     /// the result of calling) the target: a project class or decorated function.
-    ContextManagerUse { display: String, is_async_with: bool },
+    ContextManagerUse {
+        display: String,
+        is_async_with: bool,
+    },
     /// AIO607/AIO608: a client/connection made per call inside the target function; reported
     /// unless every call site of the function is under `if __name__ == "__main__":`.
     PerRequest { message: String, help: String },
-    /// AIO201: `name = <call>` in a function that never reads `name` afterwards.
-    CoroutineAssigned { display: String, name: String },
+    /// AIO201: `name = <call>` in a function that never reads `name` afterwards. `call` is the
+    /// call as written (shortened), `callee` its callee (`db.fetch`).
+    CoroutineAssigned {
+        call: String,
+        callee: String,
+        name: String,
+    },
     /// AIO202: a call tested for truth; `lead` is the rendered test (`` `if ready():` is always true``).
-    CoroutineInBooleanContext { display: String, lead: String },
+    CoroutineInBooleanContext {
+        call: String,
+        callee: String,
+        lead: String,
+    },
     /// AIO203: `return <call>` in an `async def` (`caller` is its name).
-    ReturnedCoroutine { display: String, caller: String },
-    /// AIO204: `await <call>`.
-    AwaitedCall { display: String },
+    ReturnedCoroutine {
+        call: String,
+        callee: String,
+        caller: String,
+    },
+    /// AIO204: `await <call>` (`callee`: the call's function expression).
+    AwaitedCall { callee: TextRange },
+    /// AIO207: a call iterated (`for`/`async for`) or awaited.
+    AsyncIteration {
+        callee: TextRange,
+        usage: IterationUse,
+    },
+    /// AIO606: `async for` directly over the call, with an early exit (`exit`, e.g.
+    /// `` `break` on line 12``).
+    GeneratorNotClosed { display: String, exit: String },
+    /// AIO611: the target is handed to `runner` (`asyncio.to_thread()`...) as `display`.
+    ToThreadCoroutine { runner: String, display: String },
+    /// AIO512: the target is spawned once per item of `iterable` by `spawn` in `spawner`.
+    UnboundedFanOut {
+        spawn: String,
+        callee: String,
+        spawner: String,
+        iterable: String,
+    },
+}
+
+/// Source snippets are recorded as ranges in phase 1 and rendered in phase 2, when the file
+/// is read again to report: summaries stay small (hundreds of thousands of deferred checks on
+/// a large project).
+pub mod snippet {
+    use ruff_text_size::TextRange;
+
+    fn slice(source: &str, range: TextRange) -> &str {
+        source
+            .get(usize::from(range.start())..usize::from(range.end()))
+            .unwrap_or("")
+    }
+
+    /// A callee as written with `()` appended (`db.fetch()`), or `...fetch()` when long.
+    pub fn callee_call(source: &str, range: TextRange) -> String {
+        format!("{}()", callee(source, range))
+    }
+
+    /// A callee as written (`db.fetch`), or `...fetch` when long or multi-line.
+    pub fn callee(source: &str, range: TextRange) -> String {
+        let text = slice(source, range);
+        if text.len() <= 50 && !text.contains('\n') {
+            return text.to_string();
+        }
+        let last = text.rsplit('.').next().unwrap_or("").trim();
+        if !last.is_empty()
+            && last.len() <= 40
+            && last.chars().all(|c| c == '_' || c.is_alphanumeric())
+        {
+            format!("...{last}")
+        } else {
+            "callee".to_string()
+        }
+    }
+
+    /// The text of `range` when it is short and on one line.
+    pub fn short(source: &str, range: TextRange, max: usize) -> Option<String> {
+        let text = slice(source, range);
+        (text.len() <= max && !text.contains('\n')).then(|| text.to_string())
+    }
 }
 
 /// A resolved project function.

@@ -75,7 +75,15 @@ rules! {
     AIO202 "coroutine-in-boolean-context"           CoroutineInBooleanContext        true  None      coroutines::coroutine_in_boolean_context;
     AIO203 "async-function-returns-coroutine"       AsyncFunctionReturnsCoroutine    true  None      coroutines::async_function_returns_coroutine;
     AIO204 "await-non-awaitable"                    AwaitNonAwaitable                true  None      coroutines::await_non_awaitable;
+    AIO207 "async-iteration-mismatch"               AsyncIterationMismatch           true  None      coroutines::async_iteration_mismatch;
     AIO300 "dangling-task"                          DanglingTask                     true  None      tasks::dangling_task;
+    AIO512 "unbounded-fan-out"                      UnboundedFanOut                  false None      limits::unbounded_fan_out;
+    AIO600 "sync-with-async-context-manager"        SyncWithAsyncContextManager      true  None      resources::sync_with_async_context_manager;
+    AIO601 "async-with-sync-context-manager"        AsyncWithSyncContextManager      true  None      resources::async_with_sync_context_manager;
+    AIO606 "async-generator-not-closed"             AsyncGeneratorNotClosed          true  None      resources::async_generator_not_closed;
+    AIO607 "client-per-request"                     ClientPerRequest                 true  None      resources::client_per_request;
+    AIO608 "connection-per-request"                 ConnectionPerRequest             true  None      resources::connection_per_request;
+    AIO611 "to-thread-with-coroutine-function"      ToThreadWithCoroutineFunction    true  None      resources::to_thread_with_coroutine_function;
     AIO703 "sync-mock-for-async-function"           SyncMockForAsyncFunction         true  None      testing::sync_mock_for_async_function;
     AIO800 "get-event-loop"                         GetEventLoop                     true  Sometimes modernize::get_event_loop;
 }
@@ -86,21 +94,37 @@ impl Rule {
     pub const fn is_project_wide(self) -> bool {
         matches!(
             self,
-            Rule::TransitiveBlockingCall | Rule::UnawaitedCoroutine | Rule::SyncMockForAsyncFunction
+            Rule::TransitiveBlockingCall
+                | Rule::UnawaitedCoroutine
+                | Rule::SyncMockForAsyncFunction
                 | Rule::CoroutineAssignedNeverAwaited
                 | Rule::CoroutineInBooleanContext
                 | Rule::AsyncFunctionReturnsCoroutine
                 | Rule::AwaitNonAwaitable
+                | Rule::AsyncIterationMismatch
+                | Rule::UnboundedFanOut
+                | Rule::AsyncGeneratorNotClosed
+                | Rule::SyncWithAsyncContextManager
+                | Rule::AsyncWithSyncContextManager
+                | Rule::ClientPerRequest
+                | Rule::ConnectionPerRequest
+                | Rule::ToThreadWithCoroutineFunction
         )
     }
 
     /// Project-wide rules with no single-file part at all.
     pub const fn is_project_only(self) -> bool {
-        matches!(self, Rule::TransitiveBlockingCall | Rule::SyncMockForAsyncFunction)
+        matches!(
+            self,
+            Rule::TransitiveBlockingCall | Rule::SyncMockForAsyncFunction
+        )
     }
 
     pub fn from_code(code: &str) -> Option<Rule> {
-        Rule::ALL.iter().copied().find(|r| r.code().eq_ignore_ascii_case(code))
+        Rule::ALL
+            .iter()
+            .copied()
+            .find(|r| r.code().eq_ignore_ascii_case(code))
     }
 
     pub fn from_name(name: &str) -> Option<Rule> {
@@ -144,7 +168,12 @@ fn docs_cache() -> &'static [String] {
 
 fn summaries() -> &'static [String] {
     static SUMMARIES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
-    SUMMARIES.get_or_init(|| Rule::ALL.iter().map(|r| extract_summary(r.docs())).collect())
+    SUMMARIES.get_or_init(|| {
+        Rule::ALL
+            .iter()
+            .map(|r| extract_summary(r.docs()))
+            .collect()
+    })
 }
 
 fn extract_docs(source: &str) -> String {
@@ -171,7 +200,8 @@ fn extract_summary(docs: &str) -> String {
     let mut paragraph = String::new();
     for line in lines.by_ref() {
         // The summary is the opening paragraph, up to a blank line or a list.
-        if line.trim().is_empty() || (line.trim_start().starts_with("- ") && !paragraph.is_empty()) {
+        if line.trim().is_empty() || (line.trim_start().starts_with("- ") && !paragraph.is_empty())
+        {
             break;
         }
         if !paragraph.is_empty() {

@@ -18,7 +18,11 @@ impl RuleSet {
     }
 
     pub fn defaults() -> Self {
-        Rule::ALL.iter().copied().filter(|r| r.default_enabled()).collect()
+        Rule::ALL
+            .iter()
+            .copied()
+            .filter(|r| r.default_enabled())
+            .collect()
     }
 
     pub fn insert(&mut self, rule: Rule) {
@@ -67,7 +71,9 @@ pub enum RuleSelector {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown rule selector `{0}`: expected a code (`AIO100`), a code prefix (`AIO1`), a rule name (`dangling-task`) or `ALL`")]
+#[error(
+    "unknown rule selector `{0}`: expected a code (`AIO100`), a code prefix (`AIO1`), a rule name (`dangling-task`) or `ALL`"
+)]
 pub struct UnknownSelector(pub String);
 
 impl RuleSelector {
@@ -80,7 +86,10 @@ impl RuleSelector {
             return Ok(Self::Name(rule));
         }
         let upper = s.to_ascii_uppercase();
-        if upper.starts_with("AIO") && upper[3..].chars().all(|c| c.is_ascii_digit()) && upper.len() <= 6 {
+        if upper.starts_with("AIO")
+            && upper[3..].chars().all(|c| c.is_ascii_digit())
+            && upper.len() <= 6
+        {
             let matches = Rule::ALL.iter().any(|r| r.code().starts_with(&upper));
             if matches || upper == "AIO" {
                 return Ok(Self::Prefix(upper));
@@ -212,6 +221,10 @@ pub struct LinterSettings {
     pub allowed_blocking_calls: Vec<String>,
     /// Functions that legitimately create clients (AIO607/AIO608).
     pub client_factories: Vec<String>,
+    /// Top-level module names of the analysed project. Call targets outside them (the
+    /// standard library, third-party packages) are dropped in phase 1, which keeps summaries
+    /// small. `None`: keep every target.
+    pub project_modules: Option<std::sync::Arc<rustc_hash::FxHashSet<String>>>,
 }
 
 impl Default for LinterSettings {
@@ -222,6 +235,7 @@ impl Default for LinterSettings {
             blocking_calls: Vec::new(),
             allowed_blocking_calls: Vec::new(),
             client_factories: Vec::new(),
+            project_modules: None,
         }
     }
 }
@@ -236,10 +250,25 @@ impl LinterSettings {
         }
     }
 
+    /// Can `target` name something defined in the analysed project?
+    pub fn is_project_target(&self, target: &crate::project::Target) -> bool {
+        let Some(modules) = &self.project_modules else {
+            return true;
+        };
+        match target {
+            crate::project::Target::Path(path) => {
+                let head = path.split('.').next().unwrap_or(path);
+                modules.contains(head) || head.starts_with('<')
+            }
+            crate::project::Target::Super { .. } => true,
+        }
+    }
+
     /// Is this qualified name silenced by `allowed-blocking-calls`?
     pub fn is_allowed_blocking(&self, qualified: &str) -> bool {
         self.allowed_blocking_calls.iter().any(|a| {
-            qualified == a || (qualified.starts_with(a.as_str()) && qualified[a.len()..].starts_with('.'))
+            qualified == a
+                || (qualified.starts_with(a.as_str()) && qualified[a.len()..].starts_with('.'))
         })
     }
 }
@@ -251,8 +280,14 @@ mod tests {
     #[test]
     fn selectors_parse() {
         assert_eq!(RuleSelector::parse("ALL"), Ok(RuleSelector::All));
-        assert_eq!(RuleSelector::parse("AIO1"), Ok(RuleSelector::Prefix("AIO1".into())));
-        assert_eq!(RuleSelector::parse("aio100"), Ok(RuleSelector::Prefix("AIO100".into())));
+        assert_eq!(
+            RuleSelector::parse("AIO1"),
+            Ok(RuleSelector::Prefix("AIO1".into()))
+        );
+        assert_eq!(
+            RuleSelector::parse("aio100"),
+            Ok(RuleSelector::Prefix("AIO100".into()))
+        );
         assert_eq!(
             RuleSelector::parse("dangling-task"),
             Ok(RuleSelector::Name(Rule::DanglingTask))
@@ -280,7 +315,10 @@ mod tests {
     fn defaults_and_extend() {
         let set = resolve_rule_set(None, &[], &[]);
         for rule in Rule::ALL {
-            assert_eq!(set.contains(*rule), rule.default_enabled() || *rule == Rule::SyntaxError);
+            assert_eq!(
+                set.contains(*rule),
+                rule.default_enabled() || *rule == Rule::SyntaxError
+            );
         }
     }
 }

@@ -14,14 +14,18 @@ fn fixtures_dir() -> PathBuf {
 
 pub fn fixture_path(rule: Rule) -> PathBuf {
     let (family, _) = rule.source_path();
-    fixtures_dir().join(family).join(format!("{}.py", rule.code()))
+    fixtures_dir()
+        .join(family)
+        .join(format!("{}.py", rule.code()))
 }
 
 /// `line -> [rule names]` from `# error: [name] [name]` markers.
 fn expected_markers(source: &str) -> BTreeMap<usize, Vec<String>> {
     let mut expected: BTreeMap<usize, Vec<String>> = BTreeMap::new();
     for (i, line) in source.lines().enumerate() {
-        let Some(pos) = line.find("# error:") else { continue };
+        let Some(pos) = line.find("# error:") else {
+            continue;
+        };
         let rest = &line[pos + "# error:".len()..];
         let mut names: Vec<String> = Vec::new();
         for part in rest.split('[').skip(1) {
@@ -57,7 +61,10 @@ fn render(source_path: &Path, diagnostics: &[asynclint_linter::diagnostics::Diag
             out.push_str(&format!("    = help: {help}\n"));
         }
         if let Some(fix) = &d.fix {
-            out.push_str(&format!("    = fix ({:?}): {}\n", fix.applicability, fix.message));
+            out.push_str(&format!(
+                "    = fix ({:?}): {}\n",
+                fix.applicability, fix.message
+            ));
             for edit in &fix.edits {
                 let s = d.file.location(edit.range.start());
                 let e = d.file.location(edit.range.end());
@@ -121,7 +128,12 @@ pub fn check_fixture(rule: Rule) -> Result<String, String> {
     if problems.is_empty() {
         Ok(render(&path, &diagnostics))
     } else {
-        Err(format!("{} ({}):\n  {}", rule.code(), path.display(), problems.join("\n  ")))
+        Err(format!(
+            "{} ({}):\n  {}",
+            rule.code(),
+            path.display(),
+            problems.join("\n  ")
+        ))
     }
 }
 
@@ -147,13 +159,19 @@ fn rule_fixtures() {
             Err(problem) => failures.push(problem),
         }
     }
-    assert!(failures.is_empty(), "fixture mismatches:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "fixture mismatches:\n{}",
+        failures.join("\n")
+    );
 }
 
 /// Run a single rule's fixture: `ASYNCLINT_RULE=AIO100 cargo test -p asynclint_linter one_fixture`.
 #[test]
 fn one_fixture() {
-    let Ok(code) = std::env::var("ASYNCLINT_RULE") else { return };
+    let Ok(code) = std::env::var("ASYNCLINT_RULE") else {
+        return;
+    };
     let rule = Rule::from_code(&code).expect("known code");
     match check_fixture(rule) {
         Ok(output) => {

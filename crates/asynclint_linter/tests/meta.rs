@@ -4,7 +4,12 @@ use std::path::Path;
 
 use asynclint_linter::Rule;
 
-const HEADINGS: &[&str] = &["## What it does", "## Why is this bad?", "## Example", "Use instead:"];
+const HEADINGS: &[&str] = &[
+    "## What it does",
+    "## Why is this bad?",
+    "## Example",
+    "Use instead:",
+];
 
 #[test]
 fn every_rule_is_complete() {
@@ -18,7 +23,10 @@ fn every_rule_is_complete() {
             }
         }
         if rule.is_fixable() && !docs.contains("## Fix safety") {
-            problems.push(format!("{}: fixable rule docs lack `## Fix safety`", rule.code()));
+            problems.push(format!(
+                "{}: fixable rule docs lack `## Fix safety`",
+                rule.code()
+            ));
         }
         if docs.contains("PLACEHOLDER") {
             problems.push(format!("{}: placeholder docs", rule.code()));
@@ -30,13 +38,23 @@ fn every_rule_is_complete() {
         let (family, module) = rule.source_path();
         let snake = rule.name().replace('-', "_");
         if module != snake {
-            problems.push(format!("{}: file `{module}.rs` should be `{snake}.rs`", rule.code()));
+            problems.push(format!(
+                "{}: file `{module}.rs` should be `{snake}.rs`",
+                rule.code()
+            ));
         }
-        let file = root.join("src/rules").join(family).join(format!("{module}.rs"));
+        let file = root
+            .join("src/rules")
+            .join(family)
+            .join(format!("{module}.rs"));
         match std::fs::read_to_string(&file) {
             Ok(text) => {
                 if rule != Rule::SyntaxError && !text.contains(&format!("fn {snake}")) {
-                    problems.push(format!("{}: `{}` has no `fn {snake}`", rule.code(), file.display()));
+                    problems.push(format!(
+                        "{}: `{}` has no `fn {snake}`",
+                        rule.code(),
+                        file.display()
+                    ));
                 }
             }
             Err(e) => problems.push(format!("{}: {}: {e}", rule.code(), file.display())),
@@ -45,11 +63,21 @@ fn every_rule_is_complete() {
             let project = root.join("../asynclint_project");
             let dir = project.join("resources/test/projects").join(rule.code());
             if !dir.is_dir() {
-                problems.push(format!("{}: missing project fixture {}", rule.code(), dir.display()));
+                problems.push(format!(
+                    "{}: missing project fixture {}",
+                    rule.code(),
+                    dir.display()
+                ));
             }
-            let snap = project.join("tests/snapshots").join(format!("{}.snap", rule.code()));
+            let snap = project
+                .join("tests/snapshots")
+                .join(format!("{}.snap", rule.code()));
             if !snap.exists() {
-                problems.push(format!("{}: missing project snapshot {}", rule.code(), snap.display()));
+                problems.push(format!(
+                    "{}: missing project snapshot {}",
+                    rule.code(),
+                    snap.display()
+                ));
             }
             if rule.is_project_only() {
                 continue;
@@ -60,14 +88,28 @@ fn every_rule_is_complete() {
             .join(family)
             .join(format!("{}.py", rule.code()));
         if !fixture.exists() {
-            problems.push(format!("{}: missing fixture {}", rule.code(), fixture.display()));
+            problems.push(format!(
+                "{}: missing fixture {}",
+                rule.code(),
+                fixture.display()
+            ));
         }
-        let snapshot = root.join("tests/snapshots").join(format!("{}.snap", rule.code()));
+        let snapshot = root
+            .join("tests/snapshots")
+            .join(format!("{}.snap", rule.code()));
         if !snapshot.exists() {
-            problems.push(format!("{}: missing snapshot {}", rule.code(), snapshot.display()));
+            problems.push(format!(
+                "{}: missing snapshot {}",
+                rule.code(),
+                snapshot.display()
+            ));
         }
     }
-    assert!(problems.is_empty(), "incomplete rules:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "incomplete rules:\n{}",
+        problems.join("\n")
+    );
 }
 
 #[test]

@@ -43,7 +43,9 @@ impl ProjectIndex {
         let mut modules = FxHashMap::default();
         let mut defs = FxHashMap::default();
         for (m, summary) in summaries.iter().enumerate() {
-            let Some(module) = &summary.module else { continue };
+            let Some(module) = &summary.module else {
+                continue;
+            };
             let m = u32::try_from(m).unwrap_or(u32::MAX);
             // Two files claiming one module name (e.g. `x.py` and `x.pyi`): prefer the source.
             let replace = match modules.get(module) {
@@ -118,7 +120,9 @@ impl ProjectIndex {
         // The longest prefix that is a project module.
         for split in (1..segments.len()).rev() {
             let module = segments[..split].join(".");
-            let Some(&m) = self.modules.get(&module) else { continue };
+            let Some(&m) = self.modules.get(&module) else {
+                continue;
+            };
             let rest = &segments[split..];
             return self.resolve_in_module(m, &module, rest, depth);
         }
@@ -153,7 +157,9 @@ impl ProjectIndex {
         }
         // `from .x import *`, filtered by the source module's `__all__` when present.
         for star in &summary.star_imports {
-            let Some(&sm) = self.modules.get(star) else { continue };
+            let Some(&sm) = self.modules.get(star) else {
+                continue;
+            };
             let source = &self.summaries[sm as usize];
             let exported = match &source.all {
                 Some(all) => all.iter().any(|n| n == first),
@@ -182,12 +188,11 @@ impl ProjectIndex {
             return None;
         };
         for base in &summary.bases {
-            if let Some(base_loc) = self.resolve_path(base, depth + 1) {
-                if matches!(self.def(base_loc).1, Definition::Class(_)) {
-                    if let Some(found) = self.resolve_method(base_loc, method, depth + 1) {
-                        return Some(found);
-                    }
-                }
+            if let Some(base_loc) = self.resolve_path(base, depth + 1)
+                && matches!(self.def(base_loc).1, Definition::Class(_))
+                && let Some(found) = self.resolve_method(base_loc, method, depth + 1)
+            {
+                return Some(found);
             }
         }
         None
@@ -217,7 +222,9 @@ impl ProjectIndex {
         let mut reach: FxHashMap<(u32, u32), Reach> = FxHashMap::default();
         for (m, summary) in self.summaries.iter().enumerate() {
             for (d, (_, def)) in summary.definitions.iter().enumerate() {
-                let Definition::Function(f) = def else { continue };
+                let Definition::Function(f) = def else {
+                    continue;
+                };
                 if f.is_async {
                     continue;
                 }
@@ -226,27 +233,48 @@ impl ProjectIndex {
                     def: d as u32,
                 };
                 if !f.blocking.is_empty() {
-                    reach.insert((loc.module, loc.def), Reach { next: None, fact: 0 });
+                    reach.insert(
+                        (loc.module, loc.def),
+                        Reach {
+                            next: None,
+                            fact: 0,
+                        },
+                    );
                     queue.push_back(loc);
                 }
                 for edge in &f.calls {
-                    let Some(callee) = self.resolve_target(&edge.target) else { continue };
-                    let Some(callee_fn) = self.function(callee) else { continue };
+                    let Some(callee) = self.resolve_target(&edge.target) else {
+                        continue;
+                    };
+                    let Some(callee_fn) = self.function(callee) else {
+                        continue;
+                    };
                     if callee_fn.is_async || callee_fn.opaque_decorator {
                         continue;
                     }
-                    callers.entry((callee.module, callee.def)).or_default().push(loc);
+                    callers
+                        .entry((callee.module, callee.def))
+                        .or_default()
+                        .push(loc);
                 }
             }
         }
         while let Some(callee) = queue.pop_front() {
-            let Some(list) = callers.get(&(callee.module, callee.def)) else { continue };
+            let Some(list) = callers.get(&(callee.module, callee.def)) else {
+                continue;
+            };
             for caller in list {
                 let key = (caller.module, caller.def);
                 if reach.contains_key(&key) {
                     continue;
                 }
-                reach.insert(key, Reach { next: Some(callee), fact: 0 });
+                reach.insert(
+                    key,
+                    Reach {
+                        next: Some(callee),
+                        fact: 0,
+                    },
+                );
                 queue.push_back(*caller);
             }
         }
@@ -257,7 +285,10 @@ impl ProjectIndex {
         let f = self.function(caller)?;
         f.calls
             .iter()
-            .find(|e| self.resolve_target(&e.target).is_some_and(|l| l.module == callee.module && l.def == callee.def))
+            .find(|e| {
+                self.resolve_target(&e.target)
+                    .is_some_and(|l| l.module == callee.module && l.def == callee.def)
+            })
             .map(|e| e.line)
     }
 }
@@ -362,7 +393,9 @@ impl ProjectFacts for ProjectIndex {
     fn class_has_method(&self, class: &Target, method: &str) -> Option<bool> {
         let loc = self.resolve_target(class)?;
         // Every class inherits `object`'s methods.
-        const OBJECT_METHODS: &[&str] = &["__init__", "__new__", "__repr__", "__str__", "__eq__", "__ne__", "__hash__"];
+        const OBJECT_METHODS: &[&str] = &[
+            "__init__", "__new__", "__repr__", "__str__", "__eq__", "__ne__", "__hash__",
+        ];
         if OBJECT_METHODS.contains(&method) && matches!(self.def(loc).1, Definition::Class(_)) {
             return Some(true);
         }
@@ -391,15 +424,18 @@ impl ProjectFacts for ProjectIndex {
             // elsewhere (the defining module's own references were checked in phase 1).
             if m != loc.module as usize
                 && !main_modules.contains(&m)
-                && summary.imports.iter().any(|(_, target)| self.resolve_path(target, 0).is_some_and(same))
+                && summary
+                    .imports
+                    .iter()
+                    .any(|(_, target)| self.resolve_path(target, 0).is_some_and(same))
             {
                 return false;
             }
             for (_, definition) in &summary.definitions {
-                if let Definition::Function(f) = definition {
-                    if f.calls.iter().any(|edge| resolves_to_it(&edge.target)) {
-                        return false;
-                    }
+                if let Definition::Function(f) = definition
+                    && f.calls.iter().any(|edge| resolves_to_it(&edge.target))
+                {
+                    return false;
                 }
             }
         }

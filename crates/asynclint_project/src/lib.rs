@@ -37,8 +37,86 @@ pub fn phase2(files: Vec<Phase1File>, cwd: Option<&Path>) -> Vec<Diagnostic> {
             extras.push((file.noqa, file.report, file.source));
         }
     }
+    if std::env::var_os("ASYNCLINT_STATS").is_some() {
+        let mut defs = 0usize;
+        let mut calls = 0usize;
+        let mut deferred = 0usize;
+        let mut target_bytes = 0usize;
+        for s in &summaries {
+            defs += s.definitions.len();
+            deferred += s.deferred.len();
+            for d in &s.deferred {
+                if let asynclint_linter::project::Target::Path(p) = &d.target {
+                    target_bytes += p.len();
+                }
+            }
+            for (_, d) in &s.definitions {
+                if let asynclint_linter::project::Definition::Function(f) = d {
+                    calls += f.calls.len();
+                    for c in &f.calls {
+                        if let asynclint_linter::project::Target::Path(p) = &c.target {
+                            target_bytes += p.len();
+                        }
+                    }
+                }
+            }
+        }
+        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        for line in status
+            .lines()
+            .filter(|l| l.starts_with("VmHWM") || l.starts_with("VmRSS"))
+        {
+            eprintln!("stats: at phase 2 start {line}");
+        }
+        let mut bytes = 0usize;
+        for s in &summaries {
+            bytes += s.deferred.capacity()
+                * std::mem::size_of::<asynclint_linter::project::DeferredCheck>();
+            bytes += s.definitions.capacity()
+                * std::mem::size_of::<(String, asynclint_linter::project::Definition)>();
+            for (n, d) in &s.definitions {
+                bytes += n.capacity();
+                if let asynclint_linter::project::Definition::Function(f) = d {
+                    bytes += f.calls.capacity()
+                        * std::mem::size_of::<asynclint_linter::project::CallEdge>();
+                    bytes += f.blocking.capacity() * 64;
+                }
+            }
+            for d in &s.deferred {
+                bytes += format!("{:?}", d.kind).len();
+            }
+            bytes += s
+                .imports
+                .iter()
+                .map(|(a, b)| a.capacity() + b.capacity() + 48)
+                .sum::<usize>();
+        }
+        eprintln!(
+            "stats: approx summary bytes {bytes} sizeof Definition {}",
+            std::mem::size_of::<asynclint_linter::project::Definition>()
+        );
+        eprintln!(
+            "stats: modules={} defs={defs} calls={calls} deferred={deferred} target_bytes={target_bytes}",
+            summaries.len()
+        );
+        let mut by_rule: std::collections::BTreeMap<&str, usize> =
+            std::collections::BTreeMap::new();
+        for s in &summaries {
+            for d in &s.deferred {
+                *by_rule.entry(d.rule.code()).or_default() += 1;
+            }
+        }
+        eprintln!(
+            "stats: deferred by rule {by_rule:?}; sizeof DeferredCheck={}",
+            std::mem::size_of::<asynclint_linter::project::DeferredCheck>()
+        );
+    }
+    let started = std::time::Instant::now();
     let index = ProjectIndex::build(summaries, cwd.map(Path::to_path_buf));
-    index
+    if std::env::var_os("ASYNCLINT_STATS").is_some() {
+        eprintln!("stats: index built in {:?}", started.elapsed());
+    }
+    let result: Vec<Diagnostic> = index
         .summaries()
         .par_iter()
         .zip(extras.par_iter())
@@ -65,7 +143,10 @@ pub fn phase2(files: Vec<Phase1File>, cwd: Option<&Path>) -> Vec<Diagnostic> {
                 };
                 if let Some(diagnostic) = asynclint_linter::settle(check, &file, &index) {
                     let line = line_of(&file, diagnostic.range.start());
-                    if noqa.as_ref().is_some_and(|n| n.is_suppressed(diagnostic.code, line)) {
+                    if noqa
+                        .as_ref()
+                        .is_some_and(|n| n.is_suppressed(diagnostic.code, line))
+                    {
                         continue;
                     }
                     out.push(diagnostic);
@@ -73,7 +154,11 @@ pub fn phase2(files: Vec<Phase1File>, cwd: Option<&Path>) -> Vec<Diagnostic> {
             }
             out
         })
-        .collect()
+        .collect();
+    if std::env::var_os("ASYNCLINT_STATS").is_some() {
+        eprintln!("stats: phase 2 done in {:?}", started.elapsed());
+    }
+    result
 }
 
 mod ruff_text_size_shim {

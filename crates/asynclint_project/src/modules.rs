@@ -52,10 +52,10 @@ impl ModuleResolver {
     pub fn add_files<'p>(&mut self, files: impl IntoIterator<Item = &'p PathBuf>) {
         for file in files {
             let name = file.file_name().and_then(|n| n.to_str());
-            if matches!(name, Some("__init__.py" | "__init__.pyi")) {
-                if let Some(dir) = file.parent() {
-                    self.package_dirs.insert(dir.to_path_buf());
-                }
+            if matches!(name, Some("__init__.py" | "__init__.pyi"))
+                && let Some(dir) = file.parent()
+            {
+                self.package_dirs.insert(dir.to_path_buf());
             }
         }
     }
@@ -68,7 +68,8 @@ impl ModuleResolver {
         if self.package_dirs.contains(dir) {
             return true;
         }
-        self.probe_filesystem && (dir.join("__init__.py").is_file() || dir.join("__init__.pyi").is_file())
+        self.probe_filesystem
+            && (dir.join("__init__.py").is_file() || dir.join("__init__.pyi").is_file())
     }
 
     pub fn module_info(&self, path: &Path) -> ModuleInfo {
@@ -78,26 +79,27 @@ impl ModuleResolver {
             collect_summary: true,
         };
         // Regular packages: climb while the parent is a package.
-        if let Some(dir) = path.parent() {
-            if self.is_package_dir(dir) {
-                let mut top = dir;
-                while let Some(parent) = top.parent() {
-                    if !self.is_package_dir(parent) {
-                        break;
-                    }
-                    top = parent;
+        if let Some(dir) = path.parent()
+            && self.is_package_dir(dir)
+        {
+            let mut top = dir;
+            while let Some(parent) = top.parent() {
+                if !self.is_package_dir(parent) {
+                    break;
                 }
-                if let Some(base) = top.parent() {
-                    if let Ok(rel) = path.strip_prefix(base) {
-                        if let Some((parts, is_package)) = module_parts(rel) {
-                            return info(parts, is_package);
-                        }
-                    }
-                }
+                top = parent;
+            }
+            if let Some(base) = top.parent()
+                && let Ok(rel) = path.strip_prefix(base)
+                && let Some((parts, is_package)) = module_parts(rel)
+            {
+                return info(parts, is_package);
             }
         }
         for root in &self.roots {
-            let Ok(rel) = path.strip_prefix(root) else { continue };
+            let Ok(rel) = path.strip_prefix(root) else {
+                continue;
+            };
             if let Some((parts, is_package)) = module_parts(rel) {
                 return info(parts, is_package);
             }
@@ -107,7 +109,10 @@ impl ModuleResolver {
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
-        info(vec![format!("<{}>", path.display()), stem], false)
+        info(
+            vec![format!("<{}>", path.display()).replace('.', "_"), stem],
+            false,
+        )
     }
 }
 
@@ -123,7 +128,9 @@ fn module_parts(rel: &Path) -> Option<(Vec<String>, bool)> {
         parts.push(s.to_string());
     }
     let file = last.as_os_str().to_str()?;
-    let stem = file.strip_suffix(".pyi").or_else(|| file.strip_suffix(".py"))?;
+    let stem = file
+        .strip_suffix(".pyi")
+        .or_else(|| file.strip_suffix(".py"))?;
     if stem == "__init__" {
         if parts.is_empty() {
             return None;
@@ -175,9 +182,18 @@ mod tests {
 
     #[test]
     fn package_dirs_from_files() {
-        let files = vec![PathBuf::from("/x/proj/app/__init__.py"), PathBuf::from("/x/proj/app/db.py")];
+        let files = vec![
+            PathBuf::from("/x/proj/app/__init__.py"),
+            PathBuf::from("/x/proj/app/db.py"),
+        ];
         let mut r = ModuleResolver::from_roots(vec![], false);
         r.add_files(&files);
-        assert_eq!(r.module_info(Path::new("/x/proj/app/db.py")).path.unwrap().join("."), "app.db");
+        assert_eq!(
+            r.module_info(Path::new("/x/proj/app/db.py"))
+                .path
+                .unwrap()
+                .join("."),
+            "app.db"
+        );
     }
 }

@@ -9,10 +9,30 @@ use std::path::{Path, PathBuf};
 use asynclint_linter::{LinterSettings, Rule, lint_source};
 use asynclint_project::{ModuleResolver, Phase1File, phase2};
 
-const PROJECT_RULES: &[Rule] = &[Rule::TransitiveBlockingCall, Rule::UnawaitedCoroutine, Rule::CoroutineAssignedNeverAwaited, Rule::CoroutineInBooleanContext, Rule::AsyncFunctionReturnsCoroutine, Rule::AwaitNonAwaitable, Rule::SyncMockForAsyncFunction];
+const PROJECT_RULES: &[Rule] = &[
+    Rule::TransitiveBlockingCall,
+    Rule::UnawaitedCoroutine,
+    Rule::CoroutineAssignedNeverAwaited,
+    Rule::CoroutineInBooleanContext,
+    Rule::AsyncFunctionReturnsCoroutine,
+    Rule::AwaitNonAwaitable,
+    Rule::AsyncIterationMismatch,
+    Rule::UnboundedFanOut,
+    Rule::AsyncGeneratorNotClosed,
+    Rule::ToThreadWithCoroutineFunction,
+    Rule::SyncMockForAsyncFunction,
+    Rule::SyncWithAsyncContextManager,
+    Rule::AsyncWithSyncContextManager,
+    Rule::ClientPerRequest,
+    Rule::ConnectionPerRequest,
+];
 
 fn python_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir).unwrap().flatten().map(|e| e.path()).collect();
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
     entries.sort();
     for path in entries {
         if path.is_dir() {
@@ -65,12 +85,21 @@ fn run_project(root: &Path) -> Result<String, String> {
     let mut rendered = String::new();
     for d in &diagnostics {
         let loc = d.start_location();
-        let rel = d.file.path().strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
+        let rel = d
+            .file
+            .path()
+            .strip_prefix(root)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
         actual
             .entry((d.file.path().to_path_buf(), loc.row))
             .or_default()
             .push(d.name.to_string());
-        rendered.push_str(&format!("{rel}:{}:{}: {} {}\n", loc.row, loc.column, d.code, d.message));
+        rendered.push_str(&format!(
+            "{rel}:{}:{}: {} {}\n",
+            loc.row, loc.column, d.code, d.message
+        ));
         if let Some(help) = &d.help {
             rendered.push_str(&format!("    help: {help}\n"));
         }
@@ -81,21 +110,38 @@ fn run_project(root: &Path) -> Result<String, String> {
     let mut problems = Vec::new();
     for (key, names) in &expected {
         if actual.get(key) != Some(names) {
-            problems.push(format!("{}:{}: expected {names:?}, got {:?}", key.0.display(), key.1, actual.get(key)));
+            problems.push(format!(
+                "{}:{}: expected {names:?}, got {:?}",
+                key.0.display(),
+                key.1,
+                actual.get(key)
+            ));
         }
     }
     for (key, names) in &actual {
         if !expected.contains_key(key) {
-            problems.push(format!("{}:{}: unexpected {names:?}", key.0.display(), key.1));
+            problems.push(format!(
+                "{}:{}: unexpected {names:?}",
+                key.0.display(),
+                key.1
+            ));
         }
     }
-    if problems.is_empty() { Ok(rendered) } else { Err(problems.join("\n")) }
+    if problems.is_empty() {
+        Ok(rendered)
+    } else {
+        Err(problems.join("\n"))
+    }
 }
 
 #[test]
 fn project_fixtures() {
     let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("resources/test/projects");
-    let mut cases: Vec<_> = std::fs::read_dir(&base).unwrap().flatten().map(|e| e.path()).collect();
+    let mut cases: Vec<_> = std::fs::read_dir(&base)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
     cases.sort();
     let mut failures = Vec::new();
     for case in cases {

@@ -84,12 +84,14 @@ pub fn check(args: &CheckArgs, no_project: bool) -> Result<ExitStatus> {
             .map(|(path, reason)| io_error(path, reason))
             .collect();
         // Explicit file arguments: the rest of their project is indexed for context.
-        let context = if settings.project.enabled && args.paths.iter().any(|p| cwd.join(p).is_file()) {
-            context_files(&settings, &walked.files)
-        } else {
-            Vec::new()
-        };
-        diagnostics.extend(pool.install(|| check_files(&walked.files, &context, &settings, &cwd, None)));
+        let context =
+            if settings.project.enabled && args.paths.iter().any(|p| cwd.join(p).is_file()) {
+                context_files(&settings, &walked.files)
+            } else {
+                Vec::new()
+            };
+        diagnostics
+            .extend(pool.install(|| check_files(&walked.files, &context, &settings, &cwd, None)));
         diagnostics
     };
     diagnostics.sort_by(Diagnostic::sort_key_cmp);
@@ -155,29 +157,51 @@ fn check_files(
 ) -> Vec<Diagnostic> {
     let project = settings.project.enabled;
     let resolver = settings.project.resolver(files.iter().chain(context));
-    let tasks: Vec<(&PathBuf, bool)> = files
+    let tasks: Vec<(&PathBuf, bool, ModuleInfo)> = files
         .iter()
         .map(|p| (p, true))
         .chain(context.iter().map(|p| (p, false)))
+        .map(|(p, report)| {
+            let mut info = resolver.module_info(p);
+            info.collect_summary = project;
+            (p, report, info)
+        })
         .collect();
+    // The project's top-level modules: phase 1 drops call targets outside them.
+    let mut linter = settings.linter.clone();
+    if project {
+        let modules: rustc_hash::FxHashSet<String> = tasks
+            .iter()
+            .filter_map(|(_, _, info)| info.path.as_ref()?.first().cloned())
+            .collect();
+        linter.project_modules = Some(std::sync::Arc::new(modules));
+    }
     let outputs: Vec<FileOutput> = tasks
         .par_iter()
-        .map(|(path, report)| {
-            let module = if project {
-                resolver.module_info(path)
-            } else {
-                let mut info = resolver.module_info(path);
-                info.collect_summary = false;
-                info
-            };
+        .map(|(path, report, module)| {
             let source = match stdin {
                 Some((name, text)) if name == path.as_path() => Ok(text.to_string()),
                 _ => read_source(path),
             };
+            let from_stdin = stdin.is_some_and(|(name, _)| name == path.as_path());
             match source {
-                Ok(source) => check_source(path, &source, settings, &module, *report),
+                Ok(source) => {
+                    let mut output =
+                        check_source(path, &source, settings, &linter, module, *report);
+                    // Phase 2 cannot re-read standard input from disk: keep its text.
+                    if from_stdin && let Some(file) = &mut output.phase1 {
+                        file.source.get_or_insert_with(|| {
+                            SourceFile::new(path.as_path(), source.as_str())
+                        });
+                    }
+                    output
+                }
                 Err(diagnostic) => FileOutput {
-                    diagnostics: if *report { vec![diagnostic] } else { Vec::new() },
+                    diagnostics: if *report {
+                        vec![*diagnostic]
+                    } else {
+                        Vec::new()
+                    },
                     phase1: None,
                 },
             }
@@ -229,9 +253,9 @@ fn check_stdin(name: &Path, source: &str, settings: &Settings, cwd: &Path) -> Ve
     check_files(&files, &context, settings, cwd, Some((name, source)))
 }
 
-fn read_source(path: &Path) -> Result<String, Diagnostic> {
-    let bytes = std::fs::read(path).map_err(|err| io_error(path, err))?;
-    decode(bytes).map_err(|reason| io_error(path, reason))
+fn read_source(path: &Path) -> Result<String, Box<Diagnostic>> {
+    let bytes = std::fs::read(path).map_err(|err| Box::new(io_error(path, err)))?;
+    decode(bytes).map_err(|reason| Box::new(io_error(path, reason)))
 }
 
 fn decode(bytes: Vec<u8>) -> Result<String, String> {
@@ -245,21 +269,32 @@ fn decode(bytes: Vec<u8>) -> Result<String, String> {
 
 fn is_ignored_for_file(settings: &Settings, diagnostic: &Diagnostic) -> bool {
     let ignored = settings.per_file_ignores.ignored(diagnostic.file.path());
-    !ignored.is_empty() && Rule::from_code(diagnostic.code).is_some_and(|rule| ignored.contains(rule))
+    !ignored.is_empty()
+        && Rule::from_code(diagnostic.code).is_some_and(|rule| ignored.contains(rule))
 }
 
 /// Lints one file, turning a panic into an `internal-error` diagnostic for it.
-fn check_source(path: &Path, source: &str, settings: &Settings, module: &ModuleInfo, report: bool) -> FileOutput {
+fn check_source(
+    path: &Path,
+    source: &str,
+    settings: &Settings,
+    linter: &asynclint_linter::LinterSettings,
+    module: &ModuleInfo,
+    report: bool,
+) -> FileOutput {
     let result = catch_file_panic(|| {
         #[cfg(debug_assertions)]
         panic_for_tests(path);
-        lint_source(path, source, &settings.linter, module)
+        lint_source(path, source, linter, module)
     });
     let result = match result {
         Ok(result) => result,
         Err(panic) => {
             if !report {
-                return FileOutput { diagnostics: Vec::new(), phase1: None };
+                return FileOutput {
+                    diagnostics: Vec::new(),
+                    phase1: None,
+                };
             }
             let file = SourceFile::new(path, source);
             return FileOutput {
@@ -280,7 +315,11 @@ fn check_source(path: &Path, source: &str, settings: &Settings, module: &ModuleI
             };
         }
     };
-    let mut diagnostics = if report { result.diagnostics } else { Vec::new() };
+    let mut diagnostics = if report {
+        result.diagnostics
+    } else {
+        Vec::new()
+    };
     let ignored = settings.per_file_ignores.ignored(path);
     if !ignored.is_empty() {
         diagnostics.retain(|d| {
@@ -298,7 +337,10 @@ fn check_source(path: &Path, source: &str, settings: &Settings, module: &ModuleI
         report,
         source: source_file,
     });
-    FileOutput { diagnostics, phase1 }
+    FileOutput {
+        diagnostics,
+        phase1,
+    }
 }
 
 /// Debug builds only: `ASYNCLINT_TEST_PANIC=name.py` makes checking files with that name

@@ -98,7 +98,10 @@ impl<'a> Checker<'a> {
         self
     }
 
-    pub(crate) fn finish_summary(&mut self, module: &'a [Stmt]) -> Option<crate::project::ModuleSummary> {
+    pub(crate) fn finish_summary(
+        &mut self,
+        module: &'a [Stmt],
+    ) -> Option<crate::project::ModuleSummary> {
         let builder = self.summary.take()?;
         Some(builder.finish(&self.semantic, module))
     }
@@ -112,7 +115,14 @@ impl<'a> Checker<'a> {
     }
 
     /// Record a finding. `help` says what to write instead.
-    pub fn report(&mut self, rule: Rule, message: impl Into<String>, help: impl Into<String>, range: TextRange, fix: Option<Fix>) {
+    pub fn report(
+        &mut self,
+        rule: Rule,
+        message: impl Into<String>,
+        help: impl Into<String>,
+        range: TextRange,
+        fix: Option<Fix>,
+    ) {
         if self.recording_blocking {
             self.record_blocking_fact(rule, range);
             return;
@@ -121,7 +131,9 @@ impl<'a> Checker<'a> {
             return;
         }
         let help = help.into();
-        let mut diagnostic = Diagnostic::new(rule.code(), rule.name(), message, range, self.file.clone()).with_fix(fix);
+        let mut diagnostic =
+            Diagnostic::new(rule.code(), rule.name(), message, range, self.file.clone())
+                .with_fix(fix);
         if !help.is_empty() {
             diagnostic = diagnostic.with_help(help);
         }
@@ -153,7 +165,11 @@ impl<'a> Checker<'a> {
     /// The expression directly containing the current expression (not the current one).
     pub fn parent_expression(&self) -> Option<&'a Expr> {
         let n = self.expr_stack.len();
-        if n >= 2 { Some(self.expr_stack[n - 2]) } else { None }
+        if n >= 2 {
+            Some(self.expr_stack[n - 2])
+        } else {
+            None
+        }
     }
 
     pub fn expression_ancestors(&self) -> impl Iterator<Item = &'a Expr> + '_ {
@@ -174,10 +190,10 @@ impl<'a> Checker<'a> {
     /// Push a fully built diagnostic (for rules sharing code with phase 2), respecting the
     /// enabled set.
     pub fn push_diagnostic(&mut self, diagnostic: Diagnostic) {
-        if let Some(rule) = Rule::from_code(diagnostic.code) {
-            if self.enabled(rule) {
-                self.diagnostics.push(diagnostic);
-            }
+        if let Some(rule) = Rule::from_code(diagnostic.code)
+            && self.enabled(rule)
+        {
+            self.diagnostics.push(diagnostic);
         }
     }
 
@@ -187,16 +203,26 @@ impl<'a> Checker<'a> {
     }
 
     fn record_blocking_fact(&mut self, rule: Rule, range: TextRange) {
-        let Some(builder) = &mut self.summary else { return };
+        let Some(builder) = &mut self.summary else {
+            return;
+        };
         let line = builder.line(range.start());
         // Show the callee as written: `open()`, `time.sleep()`.
         let func = match self.expr_stack.last() {
             Some(Expr::Call(call)) => &self.source[call.func.range()],
             _ => &self.source[range],
         };
-        let display = if func.len() <= 60 && !func.contains('\n') { format!("{func}()") } else { "call".to_string() };
+        let display = if func.len() <= 60 && !func.contains('\n') {
+            format!("{func}()")
+        } else {
+            "call".to_string()
+        };
         if let Some(function) = builder.current() {
-            function.blocking.push(crate::project::BlockingFact { rule, display, line });
+            function.blocking.push(crate::project::BlockingFact {
+                rule,
+                display,
+                line,
+            });
         }
     }
 
@@ -209,7 +235,9 @@ impl<'a> Checker<'a> {
         if self.stmt_stack.len() >= 2 {
             // The class statement must itself be at module level: the stack is
             // [class, def] exactly.
-            if let (2, Some(Stmt::ClassDef(class))) = (self.stmt_stack.len(), self.stmt_stack.first()) {
+            if let (2, Some(Stmt::ClassDef(class))) =
+                (self.stmt_stack.len(), self.stmt_stack.first())
+            {
                 return Some(format!("{}.{}", class.name, def.name));
             }
         }
@@ -222,7 +250,12 @@ impl<'a> Checker<'a> {
             self.visit_decorator(decorator);
         }
         let params = &def.parameters;
-        for p in params.posonlyargs.iter().chain(&params.args).chain(&params.kwonlyargs) {
+        for p in params
+            .posonlyargs
+            .iter()
+            .chain(&params.args)
+            .chain(&params.kwonlyargs)
+        {
             if let Some(default) = &p.default {
                 self.visit_expr(default);
             }
@@ -274,7 +307,12 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn visit_comprehension_expr(&mut self, generators: &'a [ast::Comprehension], elts: &[&'a Expr], is_generator: bool) {
+    fn visit_comprehension_expr(
+        &mut self,
+        generators: &'a [ast::Comprehension],
+        elts: &[&'a Expr],
+        is_generator: bool,
+    ) {
         // The first iterable is evaluated in the enclosing scope.
         if let Some(first) = generators.first() {
             self.visit_expr(&first.iter);
@@ -314,7 +352,12 @@ impl<'a> Visitor<'a> for Checker<'a> {
         match expr {
             Expr::Lambda(lambda) => {
                 if let Some(parameters) = &lambda.parameters {
-                    for p in parameters.posonlyargs.iter().chain(&parameters.args).chain(&parameters.kwonlyargs) {
+                    for p in parameters
+                        .posonlyargs
+                        .iter()
+                        .chain(&parameters.args)
+                        .chain(&parameters.kwonlyargs)
+                    {
                         if let Some(default) = &p.default {
                             self.visit_expr(default);
                         }
@@ -330,9 +373,15 @@ impl<'a> Visitor<'a> for Checker<'a> {
                 }
                 self.semantic.pop_scope();
             }
-            Expr::ListComp(comp) => self.visit_comprehension_expr(&comp.generators, &[&comp.elt], false),
-            Expr::SetComp(comp) => self.visit_comprehension_expr(&comp.generators, &[&comp.elt], false),
-            Expr::Generator(comp) => self.visit_comprehension_expr(&comp.generators, &[&comp.elt], true),
+            Expr::ListComp(comp) => {
+                self.visit_comprehension_expr(&comp.generators, &[&comp.elt], false)
+            }
+            Expr::SetComp(comp) => {
+                self.visit_comprehension_expr(&comp.generators, &[&comp.elt], false)
+            }
+            Expr::Generator(comp) => {
+                self.visit_comprehension_expr(&comp.generators, &[&comp.elt], true)
+            }
             Expr::DictComp(comp) => {
                 let mut elts: Vec<&'a Expr> = Vec::with_capacity(2);
                 if let Some(key) = &comp.key {

@@ -70,7 +70,12 @@ impl SummaryBuilder {
 
     /// Enter a `def`; `qualname` is `f` or `Class.f` for module-level functions and methods of
     /// module-level classes, `None` for anything nested.
-    pub fn push_function(&mut self, semantic: &SemanticModel, def: &ast::StmtFunctionDef, qualname: Option<String>) {
+    pub fn push_function(
+        &mut self,
+        semantic: &SemanticModel,
+        def: &ast::StmtFunctionDef,
+        qualname: Option<String>,
+    ) {
         let Some(qualname) = qualname else {
             self.def_stack.push(None);
             return;
@@ -97,9 +102,15 @@ impl SummaryBuilder {
             calls: Vec::new(),
             blocking: Vec::new(),
             context_manager: context_manager_decorator(semantic, &def.decorator_list),
+            holds_resource: false,
+            uses_limiter: false,
+            awaited_calls: Vec::new(),
         };
-        self.summary.definitions.push((qualname, Definition::Function(function)));
-        self.def_stack.push(Some(self.summary.definitions.len() - 1));
+        self.summary
+            .definitions
+            .push((qualname, Definition::Function(function)));
+        self.def_stack
+            .push(Some(self.summary.definitions.len() - 1));
     }
 
     pub fn add_class(&mut self, semantic: &SemanticModel, class: &ast::StmtClassDef) {
@@ -125,7 +136,12 @@ impl SummaryBuilder {
         let (members, opaque) = class_members(semantic, class);
         self.summary.definitions.push((
             class.name.to_string(),
-            Definition::Class(ClassSummary { bases, line, members, opaque }),
+            Definition::Class(ClassSummary {
+                bases,
+                line,
+                members,
+                opaque,
+            }),
         ));
     }
 
@@ -142,10 +158,11 @@ impl SummaryBuilder {
                 }
                 continue;
             }
-            if let [binding] = bindings.as_slice() {
-                if let BindingKind::Import { qualified } | BindingKind::FromImport { qualified } = &binding.kind {
-                    imports.push(((*name).to_string(), semantic.absolute_import(qualified)));
-                }
+            if let [binding] = bindings.as_slice()
+                && let BindingKind::Import { qualified } | BindingKind::FromImport { qualified } =
+                    &binding.kind
+            {
+                imports.push(((*name).to_string(), semantic.absolute_import(qualified)));
             }
         }
         imports.sort();
@@ -159,10 +176,15 @@ impl SummaryBuilder {
         for (name, _) in &self.summary.definitions {
             *counts.entry(name.as_str()).or_default() += 1;
         }
-        let duplicated: rustc_hash::FxHashSet<String> =
-            counts.into_iter().filter(|(_, n)| *n > 1).map(|(k, _)| k.to_string()).collect();
+        let duplicated: rustc_hash::FxHashSet<String> = counts
+            .into_iter()
+            .filter(|(_, n)| *n > 1)
+            .map(|(k, _)| k.to_string())
+            .collect();
         if !duplicated.is_empty() {
-            self.summary.definitions.retain(|(name, _)| !duplicated.contains(name));
+            self.summary
+                .definitions
+                .retain(|(name, _)| !duplicated.contains(name));
         }
         // Module-level names rebound by something other than their def are ambiguous too.
         self.summary.definitions.retain(|(name, _)| {
@@ -174,6 +196,15 @@ impl SummaryBuilder {
                 .find(|(n, _)| **n == name.as_str())
                 .is_none_or(|(_, b)| b.len() == 1)
         });
+        // Summaries live until phase 2 for every file: give back the growth slack.
+        self.summary.deferred.shrink_to_fit();
+        self.summary.definitions.shrink_to_fit();
+        for (_, definition) in &mut self.summary.definitions {
+            if let Definition::Function(function) = definition {
+                function.calls.shrink_to_fit();
+                function.blocking.shrink_to_fit();
+            }
+        }
         self.summary
     }
 }
@@ -183,9 +214,11 @@ impl SummaryBuilder {
 fn is_property(semantic: &SemanticModel, def: &ast::StmtFunctionDef) -> bool {
     def.decorator_list.iter().any(|d| match &d.expression {
         Expr::Attribute(a) if matches!(a.attr.as_str(), "setter" | "getter" | "deleter") => true,
-        expr => semantic
-            .resolve_qualified_name(expr)
-            .is_some_and(|q| q.rsplit('.').next().is_some_and(|last| last.ends_with("property"))),
+        expr => semantic.resolve_qualified_name(expr).is_some_and(|q| {
+            q.rsplit('.')
+                .next()
+                .is_some_and(|last| last.ends_with("property"))
+        }),
     })
 }
 
@@ -193,7 +226,9 @@ fn is_property(semantic: &SemanticModel, def: &ast::StmtFunctionDef) -> bool {
 fn is_trivial_body(body: &[ast::Stmt]) -> bool {
     body.iter().all(|stmt| match stmt {
         ast::Stmt::Pass(_) | ast::Stmt::Raise(_) => true,
-        ast::Stmt::Expr(e) => matches!(&*e.value, Expr::EllipsisLiteral(_) | Expr::StringLiteral(_)),
+        ast::Stmt::Expr(e) => {
+            matches!(&*e.value, Expr::EllipsisLiteral(_) | Expr::StringLiteral(_))
+        }
         _ => false,
     })
 }
@@ -238,7 +273,9 @@ pub(crate) fn context_manager_decorator(
             "contextlib.contextmanager" | "contextlib2.contextmanager" if found.is_none() => {
                 found = Some(ContextManagerDecorator::Sync);
             }
-            "contextlib.asynccontextmanager" | "contextlib2.asynccontextmanager" if found.is_none() => {
+            "contextlib.asynccontextmanager" | "contextlib2.asynccontextmanager"
+                if found.is_none() =>
+            {
                 found = Some(ContextManagerDecorator::Async);
             }
             q if TRANSPARENT_DECORATORS.contains(&q) => {}
@@ -270,7 +307,10 @@ const TRANSPARENT_CLASS_DECORATORS: &[&str] = &[
 
 /// The names bound in a class body (looking into `if`/`try`/`with`/`for` blocks, not into
 /// nested scopes), and whether something else may add members (see `ClassSummary::opaque`).
-fn class_members(semantic: &SemanticModel, class: &ast::StmtClassDef) -> (Vec<String>, bool) {
+pub(crate) fn class_members(
+    semantic: &SemanticModel,
+    class: &ast::StmtClassDef,
+) -> (Vec<String>, bool) {
     fn targets(expr: &Expr, out: &mut Vec<String>) {
         match expr {
             Expr::Name(name) => out.push(name.id.to_string()),
@@ -313,7 +353,10 @@ fn class_members(semantic: &SemanticModel, class: &ast::StmtClassDef) -> (Vec<St
                     body(&s.finalbody, out);
                 }
                 ast::Stmt::With(s) => {
-                    s.items.iter().filter_map(|i| i.optional_vars.as_deref()).for_each(|t| targets(t, out));
+                    s.items
+                        .iter()
+                        .filter_map(|i| i.optional_vars.as_deref())
+                        .for_each(|t| targets(t, out));
                     body(&s.body, out);
                 }
                 ast::Stmt::For(s) => {
@@ -347,14 +390,17 @@ fn class_members(semantic: &SemanticModel, class: &ast::StmtClassDef) -> (Vec<St
                 other => other,
             };
             let known = matches!(base, Expr::Name(_) | Expr::Attribute(_))
-                && (semantic.resolve_target(base).is_some() || semantic.resolve_qualified_name(base).is_some());
+                && (semantic.resolve_target(base).is_some()
+                    || semantic.resolve_qualified_name(base).is_some());
             opaque |= !known;
         }
         // A metaclass may inject methods; `abc.ABCMeta` does not.
         opaque |= arguments.keywords.iter().any(|k| {
             k.arg.is_none()
                 || (k.arg.as_ref().is_some_and(|a| a.as_str() == "metaclass")
-                    && semantic.resolve_qualified_name(&k.value).is_none_or(|q| q != "abc.ABCMeta"))
+                    && semantic
+                        .resolve_qualified_name(&k.value)
+                        .is_none_or(|q| q != "abc.ABCMeta"))
         });
     }
     (members, opaque)

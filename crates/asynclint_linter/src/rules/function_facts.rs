@@ -23,16 +23,19 @@ pub(crate) enum Callee<'a> {
 /// resolve is deferred, so a module-level function is decided once, in phase 2; otherwise a
 /// name bound once to a `def` in this file (module level or nested) is analysed directly.
 pub(crate) fn resolve_callee<'a>(checker: &Checker<'a>, func: &Expr) -> Option<Callee<'a>> {
-    if checker.summary.is_some() {
-        if let Some(target) = checker.semantic.resolve_target(func) {
-            return Some(Callee::Project(target));
-        }
+    if checker.summary.is_some()
+        && let Some(target) = checker.semantic.resolve_target(func)
+    {
+        return Some(Callee::Project(target));
     }
     local_function(&checker.semantic, func).map(Callee::Local)
 }
 
 /// `name` bound exactly once, to a `def`, in a visible scope.
-pub(crate) fn local_function<'a>(semantic: &SemanticModel<'a>, func: &Expr) -> Option<&'a ast::StmtFunctionDef> {
+pub(crate) fn local_function<'a>(
+    semantic: &SemanticModel<'a>,
+    func: &Expr,
+) -> Option<&'a ast::StmtFunctionDef> {
     let Expr::Name(name) = func else { return None };
     match semantic.unique_binding(name.id.as_str())?.kind {
         BindingKind::FunctionDef(def) => Some(def),
@@ -52,6 +55,16 @@ pub(crate) fn body_facts(def: &ast::StmtFunctionDef) -> BodyFacts {
     let mut finder = YieldFinder::default();
     finder.visit_body(&def.body);
     finder.facts
+}
+
+/// Only a docstring, `pass`, `...` and/or `raise`: an interface stub (abstract method,
+/// protocol) whose real implementation, maybe an async generator, lives in a subclass.
+pub(crate) fn is_trivial_body(body: &[Stmt]) -> bool {
+    body.iter().all(|stmt| match stmt {
+        Stmt::Pass(_) | Stmt::Raise(_) => true,
+        Stmt::Expr(e) => matches!(&*e.value, Expr::EllipsisLiteral(_) | Expr::StringLiteral(_)),
+        _ => false,
+    })
 }
 
 /// A local `def` whose behaviour no decorator can change.
@@ -108,14 +121,27 @@ impl<'a> Visitor<'a> for YieldFinder {
 
 /// Is the `yield` being visited inside a `with`/`async with` body or a `try` with `finally`
 /// (not in the `finally` itself) of its own function?
-pub(crate) fn yield_holds_resource(checker: &Checker, yield_range: ruff_text_size::TextRange) -> bool {
+pub(crate) fn yield_holds_resource(
+    checker: &Checker,
+    yield_range: ruff_text_size::TextRange,
+) -> bool {
     for stmt in checker.statement_ancestors() {
         match stmt {
             Stmt::FunctionDef(_) | Stmt::ClassDef(_) => return false,
-            Stmt::With(with) if with.body.iter().any(|s| s.range().contains_range(yield_range)) => return true,
+            Stmt::With(with)
+                if with
+                    .body
+                    .iter()
+                    .any(|s| s.range().contains_range(yield_range)) =>
+            {
+                return true;
+            }
             Stmt::Try(try_stmt)
                 if !try_stmt.finalbody.is_empty()
-                    && !try_stmt.finalbody.iter().any(|s| s.range().contains_range(yield_range)) =>
+                    && !try_stmt
+                        .finalbody
+                        .iter()
+                        .any(|s| s.range().contains_range(yield_range)) =>
             {
                 return true;
             }
@@ -144,12 +170,16 @@ const LIMITER_TOKENS: &[&str] = &[
 
 fn is_limiter_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    lower.contains("semaphore") || lower.contains("limiter") || lower.split('_').any(|t| LIMITER_TOKENS.contains(&t))
+    lower.contains("semaphore")
+        || lower.contains("limiter")
+        || lower.split('_').any(|t| LIMITER_TOKENS.contains(&t))
 }
 
 fn is_limiter_kind(kind: &str) -> bool {
     let kind = kind.strip_prefix("await ").unwrap_or(kind);
-    let Some(callee) = kind.strip_suffix("()") else { return false };
+    let Some(callee) = kind.strip_suffix("()") else {
+        return false;
+    };
     let last = callee.rsplit('.').next().unwrap_or(callee);
     last.contains("Semaphore") || last.contains("Limiter")
 }
@@ -157,7 +187,10 @@ fn is_limiter_kind(kind: &str) -> bool {
 /// Is the context expression of an `async with` a semaphore/limiter (by kind or by name), or
 /// `x.acquire()` (a semaphore, a pool connection: both bound concurrency)?
 pub(crate) fn is_limiter(semantic: &SemanticModel, expr: &Expr) -> bool {
-    if semantic.object_kind(expr).is_some_and(|k| is_limiter_kind(&k)) {
+    if semantic
+        .object_kind(expr)
+        .is_some_and(|k| is_limiter_kind(&k))
+    {
         return true;
     }
     match expr {
@@ -180,14 +213,28 @@ pub(crate) fn is_acquire_await(await_value: &Expr) -> bool {
 /// Does `body` acquire a limiter anywhere, nested functions included (used for the spawning
 /// function, where a closure acquiring the semaphore also bounds the fan-out)?
 pub(crate) fn body_uses_limiter(semantic: &SemanticModel, body: &[Stmt]) -> bool {
-    let mut finder = LimiterFinder { semantic, found: false, awaited: Vec::new() };
+    let mut finder = LimiterFinder {
+        semantic,
+        parameters: None,
+        found: false,
+        awaited: Vec::new(),
+    };
     finder.visit_body(body);
     finder.found
 }
 
 /// Does the local `def` (or a local `def` it awaits, a few levels deep) acquire a limiter?
-pub(crate) fn local_uses_limiter(semantic: &SemanticModel, def: &ast::StmtFunctionDef, depth: u8) -> bool {
-    let mut finder = LimiterFinder { semantic, found: false, awaited: Vec::new() };
+pub(crate) fn local_uses_limiter(
+    semantic: &SemanticModel,
+    def: &ast::StmtFunctionDef,
+    depth: u8,
+) -> bool {
+    let mut finder = LimiterFinder {
+        semantic,
+        parameters: Some(&def.parameters),
+        found: false,
+        awaited: Vec::new(),
+    };
     finder.visit_body(&def.body);
     if finder.found {
         return true;
@@ -196,15 +243,34 @@ pub(crate) fn local_uses_limiter(semantic: &SemanticModel, def: &ast::StmtFuncti
         return false;
     }
     finder.awaited.iter().any(|func| {
-        local_function(semantic, func).is_some_and(|callee| !std::ptr::eq(callee, def) && local_uses_limiter(semantic, callee, depth - 1))
+        local_function(semantic, func).is_some_and(|callee| {
+            !std::ptr::eq(callee, def) && local_uses_limiter(semantic, callee, depth - 1)
+        })
     })
 }
 
 struct LimiterFinder<'s, 'm, 'a> {
     semantic: &'s SemanticModel<'m>,
+    /// The parameters of the function scanned from outside its scope: their annotations give
+    /// kinds the semantic model cannot see from here (`gate: asyncio.Semaphore`).
+    parameters: Option<&'a ast::Parameters>,
     found: bool,
     /// Callees of awaited calls and `async with` items.
     awaited: Vec<&'a Expr>,
+}
+
+impl LimiterFinder<'_, '_, '_> {
+    fn is_limiter_parameter(&self, expr: &Expr) -> bool {
+        let (Some(parameters), Expr::Name(name)) = (self.parameters, expr) else {
+            return false;
+        };
+        parameters
+            .iter()
+            .find(|p| p.name().as_str() == name.id.as_str())
+            .and_then(|p| p.annotation())
+            .and_then(|a| self.semantic.annotation_kind(a))
+            .is_some_and(|k| is_limiter_kind(&k))
+    }
 }
 
 impl<'a> Visitor<'a> for LimiterFinder<'_, '_, 'a> {
@@ -212,16 +278,18 @@ impl<'a> Visitor<'a> for LimiterFinder<'_, '_, 'a> {
         if self.found {
             return;
         }
-        if let Stmt::With(with) = stmt {
-            if with.is_async {
-                for item in &with.items {
-                    if is_limiter(self.semantic, &item.context_expr) {
-                        self.found = true;
-                        return;
-                    }
-                    if let Expr::Call(call) = &item.context_expr {
-                        self.awaited.push(&call.func);
-                    }
+        if let Stmt::With(with) = stmt
+            && with.is_async
+        {
+            for item in &with.items {
+                if is_limiter(self.semantic, &item.context_expr)
+                    || self.is_limiter_parameter(&item.context_expr)
+                {
+                    self.found = true;
+                    return;
+                }
+                if let Expr::Call(call) = &item.context_expr {
+                    self.awaited.push(&call.func);
                 }
             }
         }
@@ -250,11 +318,11 @@ pub(crate) fn record_yield(checker: &mut Checker, yield_range: ruff_text_size::T
     if checker.summary.is_none() {
         return;
     }
-    let holds = yield_holds_resource(checker, yield_range);
+    if !yield_holds_resource(checker, yield_range) {
+        return;
+    }
     if let Some(function) = checker.summary.as_mut().and_then(|b| b.current()) {
-        if holds {
-            function.holds_resource = true;
-        }
+        function.holds_resource = true;
     }
 }
 
@@ -269,17 +337,19 @@ pub(crate) fn record_await(checker: &mut Checker, value: &Expr) {
         Expr::Call(call) if !acquire => checker.semantic.resolve_target(&call.func),
         _ => None,
     };
-    let Some(function) = checker.summary.as_mut().and_then(|b| b.current()) else { return };
+    let Some(function) = checker.summary.as_mut().and_then(|b| b.current()) else {
+        return;
+    };
     if !function.is_async {
         return;
     }
     if acquire {
         function.uses_limiter = true;
     }
-    if let Some(target) = target {
-        if !function.awaited_calls.contains(&target) {
-            function.awaited_calls.push(target);
-        }
+    if let Some(target) = target
+        && !function.awaited_calls.contains(&target)
+    {
+        function.awaited_calls.push(target);
     }
 }
 
@@ -293,13 +363,15 @@ pub(crate) fn record_async_with(checker: &mut Checker, with: &ast::StmtWith) {
     for item in &with.items {
         if is_limiter(&checker.semantic, &item.context_expr) {
             limiter = true;
-        } else if let Expr::Call(call) = &item.context_expr {
-            if let Some(target) = checker.semantic.resolve_target(&call.func) {
-                targets.push(target);
-            }
+        } else if let Expr::Call(call) = &item.context_expr
+            && let Some(target) = checker.semantic.resolve_target(&call.func)
+        {
+            targets.push(target);
         }
     }
-    let Some(function) = checker.summary.as_mut().and_then(|b| b.current()) else { return };
+    let Some(function) = checker.summary.as_mut().and_then(|b| b.current()) else {
+        return;
+    };
     if !function.is_async {
         return;
     }
@@ -314,7 +386,11 @@ pub(crate) fn record_async_with(checker: &mut Checker, with: &ast::StmtWith) {
 /// A short rendering of a callee for messages: `fetch_page()`, `self.stream()`.
 pub(crate) fn callee_display(checker: &Checker, func: &Expr) -> String {
     let text = checker.source_of(func.range());
-    if text.len() <= 60 && !text.contains('\n') { format!("{text}()") } else { "the callee".to_string() }
+    if text.len() <= 60 && !text.contains('\n') {
+        format!("{text}()")
+    } else {
+        "the callee".to_string()
+    }
 }
 
 /// A short rendering of an expression for messages, or `None` when it is long.

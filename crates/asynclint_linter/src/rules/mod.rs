@@ -2,6 +2,8 @@
 
 pub mod blocking;
 pub mod coroutines;
+pub(crate) mod function_facts;
+pub mod limits;
 pub mod modernize;
 pub mod resources;
 pub mod syntax;

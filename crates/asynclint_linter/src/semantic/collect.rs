@@ -31,7 +31,10 @@ pub(crate) fn collect_scope_bindings<'a>(
                 },
             );
         }
-        for param in [&parameters.vararg, &parameters.kwarg].into_iter().flatten() {
+        for param in [&parameters.vararg, &parameters.kwarg]
+            .into_iter()
+            .flatten()
+        {
             model.add_binding(
                 scope,
                 param.name.as_str(),
@@ -42,10 +45,7 @@ pub(crate) fn collect_scope_bindings<'a>(
             );
         }
     }
-    let mut collector = Collector {
-        model,
-        scope,
-    };
+    let mut collector = Collector { model, scope };
     collector.visit_body(body);
 }
 
@@ -56,7 +56,8 @@ struct Collector<'m, 'a> {
 
 impl<'a> Collector<'_, 'a> {
     fn bind(&mut self, name: &'a str, kind: BindingKind<'a>, range: ruff_text_size::TextRange) {
-        self.model.add_binding(self.scope, name, Binding { kind, range });
+        self.model
+            .add_binding(self.scope, name, Binding { kind, range });
     }
 }
 
@@ -107,14 +108,22 @@ impl<'a> Visitor<'a> for Collector<'_, 'a> {
         match stmt {
             Stmt::FunctionDef(def) => {
                 // Decorators and defaults run in this scope, the body does not.
-                self.bind(def.name.as_str(), BindingKind::FunctionDef(def), def.name.range);
+                self.bind(
+                    def.name.as_str(),
+                    BindingKind::FunctionDef(def),
+                    def.name.range,
+                );
                 for decorator in &def.decorator_list {
                     self.visit_expr(&decorator.expression);
                 }
                 return;
             }
             Stmt::ClassDef(class) => {
-                self.bind(class.name.as_str(), BindingKind::ClassDef(class), class.name.range);
+                self.bind(
+                    class.name.as_str(),
+                    BindingKind::ClassDef(class),
+                    class.name.range,
+                );
                 for decorator in &class.decorator_list {
                     self.visit_expr(&decorator.expression);
                 }
@@ -154,7 +163,13 @@ impl<'a> Visitor<'a> for Collector<'_, 'a> {
                     if alias.name.as_str() == "*" {
                         self.model.scope_mut(self.scope).has_star_import = true;
                         // Remember the module for re-export resolution (`*` is never looked up).
-                        self.bind("*", BindingKind::FromImport { qualified: module.clone() }, alias.range);
+                        self.bind(
+                            "*",
+                            BindingKind::FromImport {
+                                qualified: module.clone(),
+                            },
+                            alias.range,
+                        );
                         continue;
                     }
                     let bound = alias.asname.as_ref().unwrap_or(&alias.name);
@@ -163,7 +178,11 @@ impl<'a> Visitor<'a> for Collector<'_, 'a> {
                     } else {
                         format!("{module}.{}", alias.name.as_str())
                     };
-                    self.bind(bound.as_str(), BindingKind::FromImport { qualified }, alias.range);
+                    self.bind(
+                        bound.as_str(),
+                        BindingKind::FromImport { qualified },
+                        alias.range,
+                    );
                 }
                 return;
             }
@@ -192,7 +211,12 @@ impl<'a> Visitor<'a> for Collector<'_, 'a> {
                 bind_target(self.model, self.scope, &assign.target, BindingKind::Other);
             }
             Stmt::For(for_stmt) => {
-                bind_target(self.model, self.scope, &for_stmt.target, BindingKind::LoopVar);
+                bind_target(
+                    self.model,
+                    self.scope,
+                    &for_stmt.target,
+                    BindingKind::LoopVar,
+                );
             }
             Stmt::With(with) => {
                 for item in &with.items {
@@ -254,11 +278,17 @@ impl<'a> Visitor<'a> for Collector<'_, 'a> {
 
     fn visit_pattern(&mut self, pattern: &'a ast::Pattern) {
         match pattern {
-            ast::Pattern::MatchAs(ast::PatternMatchAs { name: Some(name), .. })
-            | ast::Pattern::MatchStar(ast::PatternMatchStar { name: Some(name), .. }) => {
+            ast::Pattern::MatchAs(ast::PatternMatchAs {
+                name: Some(name), ..
+            })
+            | ast::Pattern::MatchStar(ast::PatternMatchStar {
+                name: Some(name), ..
+            }) => {
                 self.bind(name.as_str(), BindingKind::Other, name.range);
             }
-            ast::Pattern::MatchMapping(ast::PatternMatchMapping { rest: Some(name), .. }) => {
+            ast::Pattern::MatchMapping(ast::PatternMatchMapping {
+                rest: Some(name), ..
+            }) => {
                 self.bind(name.as_str(), BindingKind::Other, name.range);
             }
             _ => {}
@@ -353,13 +383,13 @@ struct SelfAssignments<'m, 'a> {
 
 impl<'a> SelfAssignments<'_, 'a> {
     fn record(&mut self, target: &'a Expr, source: AttributeSource<'a>) {
-        if let Expr::Attribute(attr) = target {
-            if matches!(&*attr.value, Expr::Name(n) if n.id.as_str() == self.self_name) {
-                self.attributes
-                    .entry(attr.attr.as_str())
-                    .or_default()
-                    .push(source);
-            }
+        if let Expr::Attribute(attr) = target
+            && matches!(&*attr.value, Expr::Name(n) if n.id.as_str() == self.self_name)
+        {
+            self.attributes
+                .entry(attr.attr.as_str())
+                .or_default()
+                .push(source);
         }
     }
 }
@@ -378,7 +408,10 @@ impl<'a> Visitor<'a> for SelfAssignments<'_, 'a> {
                 }
             }
             Stmt::AnnAssign(assign) => {
-                self.record(&assign.target, AttributeSource::Annotation(&assign.annotation));
+                self.record(
+                    &assign.target,
+                    AttributeSource::Annotation(&assign.annotation),
+                );
                 if let Some(value) = &assign.value {
                     self.record(&assign.target, AttributeSource::Value(value));
                 }
@@ -391,7 +424,10 @@ impl<'a> Visitor<'a> for SelfAssignments<'_, 'a> {
 
 /// A placeholder value for attributes assigned from something we cannot follow.
 static NONE_EXPR: Expr = Expr::NoneLiteral(ast::ExprNoneLiteral {
-    range: ruff_text_size::TextRange::new(ruff_text_size::TextSize::new(0), ruff_text_size::TextSize::new(0)),
+    range: ruff_text_size::TextRange::new(
+        ruff_text_size::TextSize::new(0),
+        ruff_text_size::TextSize::new(0),
+    ),
     node_index: ast::AtomicNodeIndex::NONE,
 });
 

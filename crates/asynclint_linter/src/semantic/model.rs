@@ -8,9 +8,13 @@ use super::collect::{ClassAttributes, collect_scope_bindings};
 #[derive(Debug, Clone)]
 pub enum BindingKind<'a> {
     /// `import a.b as c` binds `c` to `a.b`; `import a.b` binds `a` to `a`.
-    Import { qualified: String },
+    Import {
+        qualified: String,
+    },
     /// `from x import y as z` binds `z` to `x.y` (relative modules keep their leading dots).
-    FromImport { qualified: String },
+    FromImport {
+        qualified: String,
+    },
     /// `from x import *`: every unknown name may come from here.
     StarImport,
     FunctionDef(&'a ast::StmtFunctionDef),
@@ -21,8 +25,13 @@ pub enum BindingKind<'a> {
         annotation: Option<&'a Expr>,
     },
     /// `with value as name`.
-    WithItem { value: &'a Expr, is_async: bool },
-    Parameter { annotation: Option<&'a Expr> },
+    WithItem {
+        value: &'a Expr,
+        is_async: bool,
+    },
+    Parameter {
+        annotation: Option<&'a Expr>,
+    },
     LoopVar,
     ExceptAs,
     /// `global` / `nonlocal` declarations; the lookup continues elsewhere.
@@ -123,7 +132,11 @@ impl<'a> SemanticModel<'a> {
     }
 
     pub(crate) fn add_binding(&mut self, scope: ScopeId, name: &'a str, binding: Binding<'a>) {
-        self.scope_mut(scope).bindings.entry(name).or_default().push(binding);
+        self.scope_mut(scope)
+            .bindings
+            .entry(name)
+            .or_default()
+            .push(binding);
     }
 
     pub fn current_scope_id(&self) -> ScopeId {
@@ -136,9 +149,10 @@ impl<'a> SemanticModel<'a> {
 
     /// Enter a function body: parameters and every binding of the body are collected now.
     pub fn push_function(&mut self, def: &'a ast::StmtFunctionDef) {
-        let class = self.scope(self.current_scope_id()).class.filter(|_| {
-            self.scope(self.current_scope_id()).kind == ScopeKind::Class
-        });
+        let class = self
+            .scope(self.current_scope_id())
+            .class
+            .filter(|_| self.scope(self.current_scope_id()).kind == ScopeKind::Class);
         let info = FunctionInfo { def, class };
         let id = self.new_scope(
             ScopeKind::Function {
@@ -226,7 +240,10 @@ impl<'a> SemanticModel<'a> {
 
     /// The innermost enclosing function of any kind, looking through lambdas and comprehensions.
     pub fn enclosing_function(&self) -> Option<FunctionInfo<'a>> {
-        self.stack.iter().rev().find_map(|id| self.scope(*id).function)
+        self.stack
+            .iter()
+            .rev()
+            .find_map(|id| self.scope(*id).function)
     }
 
     pub fn at_module_level(&self) -> bool {
@@ -307,9 +324,8 @@ impl<'a> SemanticModel<'a> {
                 let mut qualified: Option<&str> = None;
                 for binding in bindings {
                     let q = match &binding.kind {
-                        BindingKind::Import { qualified } | BindingKind::FromImport { qualified } => {
-                            qualified.as_str()
-                        }
+                        BindingKind::Import { qualified }
+                        | BindingKind::FromImport { qualified } => qualified.as_str(),
                         _ => return self.module_definition_path(name),
                     };
                     match qualified {
@@ -331,7 +347,10 @@ impl<'a> SemanticModel<'a> {
         let Lookup::Found([binding]) = self.lookup(name) else {
             return None;
         };
-        if !matches!(binding.kind, BindingKind::FunctionDef(_) | BindingKind::ClassDef(_)) {
+        if !matches!(
+            binding.kind,
+            BindingKind::FunctionDef(_) | BindingKind::ClassDef(_)
+        ) {
             return None;
         }
         let module_bindings = self.scope(ScopeId(0)).bindings.get(name)?;
@@ -348,7 +367,10 @@ impl<'a> SemanticModel<'a> {
     pub fn resolve_target(&self, expr: &Expr) -> Option<crate::project::Target> {
         use crate::project::Target;
         match expr {
-            Expr::Name(name) => self.resolve_name(name.id.as_str()).filter(|q| !q.starts_with("builtins.")).map(Target::Path),
+            Expr::Name(name) => self
+                .resolve_name(name.id.as_str())
+                .filter(|q| !q.starts_with("builtins."))
+                .map(Target::Path),
             Expr::Attribute(attr) => {
                 let method = attr.attr.as_str();
                 match &*attr.value {
@@ -369,7 +391,13 @@ impl<'a> SemanticModel<'a> {
                         })
                     }
                     value => {
-                        if let Some(Target::Path(base)) = self.resolve_target(value) {
+                        // `self.attr.method()`: `self.attr` is an instance attribute, not a
+                        // class member path; only its object kind can say what it is.
+                        let self_attribute = matches!(value, Expr::Attribute(inner)
+                            if matches!(&*inner.value, Expr::Name(n) if self.is_self_name(n.id.as_str())));
+                        if !self_attribute
+                            && let Some(Target::Path(base)) = self.resolve_target(value)
+                        {
                             return Some(Target::Path(format!("{base}.{method}")));
                         }
                         let kind = self.object_kind(value)?;
@@ -401,12 +429,19 @@ impl<'a> SemanticModel<'a> {
             return qualified.to_string();
         };
         // A package's `__init__` is its own package; a module's package is its parent.
-        let package_len = if self.is_package { path.len() } else { path.len().saturating_sub(1) };
+        let package_len = if self.is_package {
+            path.len()
+        } else {
+            path.len().saturating_sub(1)
+        };
         let up = level - 1;
         if up > package_len {
             return qualified.to_string();
         }
-        let mut parts: Vec<&str> = path[..package_len - up].iter().map(String::as_str).collect();
+        let mut parts: Vec<&str> = path[..package_len - up]
+            .iter()
+            .map(String::as_str)
+            .collect();
         if !rest.is_empty() {
             parts.push(rest);
         }
@@ -459,7 +494,6 @@ impl<'a> SemanticModel<'a> {
             .get(name)
             .map(Vec::as_slice)
     }
-
 }
 
 /// Result of looking up a name.
@@ -473,17 +507,97 @@ pub enum Lookup<'m, 'a> {
 }
 
 const BUILTINS: &[&str] = &[
-    "abs", "aiter", "all", "anext", "any", "ascii", "bin", "bool", "breakpoint", "bytearray",
-    "bytes", "callable", "chr", "classmethod", "compile", "complex", "delattr", "dict", "dir",
-    "divmod", "enumerate", "eval", "exec", "filter", "float", "format", "frozenset", "getattr",
-    "globals", "hasattr", "hash", "help", "hex", "id", "input", "int", "isinstance",
-    "issubclass", "iter", "len", "list", "locals", "map", "max", "memoryview", "min", "next",
-    "object", "oct", "open", "ord", "pow", "print", "property", "range", "repr", "reversed",
-    "round", "set", "setattr", "slice", "sorted", "staticmethod", "str", "sum", "super", "tuple",
-    "type", "vars", "zip", "BaseException", "BaseExceptionGroup", "Exception", "ExceptionGroup",
-    "TimeoutError", "KeyboardInterrupt", "SystemExit", "GeneratorExit", "NotImplementedError",
-    "RuntimeError", "ValueError", "TypeError", "OSError", "StopIteration", "StopAsyncIteration",
-    "NotImplemented", "Ellipsis", "None", "True", "False", "__import__",
+    "abs",
+    "aiter",
+    "all",
+    "anext",
+    "any",
+    "ascii",
+    "bin",
+    "bool",
+    "breakpoint",
+    "bytearray",
+    "bytes",
+    "callable",
+    "chr",
+    "classmethod",
+    "compile",
+    "complex",
+    "delattr",
+    "dict",
+    "dir",
+    "divmod",
+    "enumerate",
+    "eval",
+    "exec",
+    "filter",
+    "float",
+    "format",
+    "frozenset",
+    "getattr",
+    "globals",
+    "hasattr",
+    "hash",
+    "help",
+    "hex",
+    "id",
+    "input",
+    "int",
+    "isinstance",
+    "issubclass",
+    "iter",
+    "len",
+    "list",
+    "locals",
+    "map",
+    "max",
+    "memoryview",
+    "min",
+    "next",
+    "object",
+    "oct",
+    "open",
+    "ord",
+    "pow",
+    "print",
+    "property",
+    "range",
+    "repr",
+    "reversed",
+    "round",
+    "set",
+    "setattr",
+    "slice",
+    "sorted",
+    "staticmethod",
+    "str",
+    "sum",
+    "super",
+    "tuple",
+    "type",
+    "vars",
+    "zip",
+    "BaseException",
+    "BaseExceptionGroup",
+    "Exception",
+    "ExceptionGroup",
+    "TimeoutError",
+    "KeyboardInterrupt",
+    "SystemExit",
+    "GeneratorExit",
+    "NotImplementedError",
+    "RuntimeError",
+    "ValueError",
+    "TypeError",
+    "OSError",
+    "StopIteration",
+    "StopAsyncIteration",
+    "NotImplemented",
+    "Ellipsis",
+    "None",
+    "True",
+    "False",
+    "__import__",
 ];
 
 pub fn is_builtin(name: &str) -> bool {

@@ -49,7 +49,9 @@ impl SemanticModel<'_> {
                     let k = match &binding.kind {
                         BindingKind::Assignment { value, annotation } => {
                             let from_value = value
-                                .filter(|v| matches!(v, Expr::Call(_) | Expr::Name(_) | Expr::Await(_)))
+                                .filter(|v| {
+                                    matches!(v, Expr::Call(_) | Expr::Name(_) | Expr::Await(_))
+                                })
                                 .and_then(|v| self.value_kind(v, depth));
                             from_value.or_else(|| annotation.and_then(|a| self.annotation_kind(a)))
                         }

@@ -1,5 +1,5 @@
-use ruff_text_size::Ranged;
 use ruff_python_ast::{self as ast, Expr};
+use ruff_text_size::Ranged;
 
 use crate::checker::{CallSite, Checker};
 use crate::registry::Rule;
@@ -20,28 +20,41 @@ const BLOCKING_RULES: &[Rule] = &[
 ];
 
 pub(crate) fn expression<'a>(checker: &mut Checker<'a>, expr: &'a Expr) {
+    if checker.enabled(Rule::AsyncIterationMismatch)
+        && matches!(
+            expr,
+            Expr::ListComp(_) | Expr::SetComp(_) | Expr::DictComp(_) | Expr::Generator(_)
+        )
+    {
+        rules::coroutines::async_iteration_mismatch::comprehension(checker, expr);
+    }
     match expr {
         Expr::Call(call) => call_expression(checker, call),
         Expr::Yield(_) | Expr::YieldFrom(_) => {
-            if let Some(builder) = &mut checker.summary {
-                if let Some(function) = builder.current() {
-                    function.is_generator = true;
-                }
+            if let Some(builder) = &mut checker.summary
+                && let Some(function) = builder.current()
+            {
+                function.is_generator = true;
             }
+            rules::function_facts::record_yield(checker, expr.range());
         }
-        Expr::Await(_) => {
+        Expr::Await(await_expr) => {
             if checker.enabled(Rule::AsyncSyntaxOutsideAsyncFunction) {
-                rules::syntax::async_syntax_outside_async_function::await_expr(checker, expr);
+                rules::syntax::async_syntax_outside_async_function::async_syntax_outside_async_function(checker, expr);
+            }
+            rules::function_facts::record_await(checker, &await_expr.value);
+            if checker.enabled(Rule::AsyncIterationMismatch) {
+                rules::coroutines::async_iteration_mismatch::await_expression(checker, await_expr);
             }
         }
         Expr::ListComp(ast::ExprListComp { generators, .. })
         | Expr::SetComp(ast::ExprSetComp { generators, .. })
-        | Expr::DictComp(ast::ExprDictComp { generators, .. }) => {
-            if checker.enabled(Rule::AsyncSyntaxOutsideAsyncFunction) {
-                rules::syntax::async_syntax_outside_async_function::async_comprehension(
-                    checker, expr, generators,
-                );
-            }
+        | Expr::DictComp(ast::ExprDictComp { generators, .. })
+            if checker.enabled(Rule::AsyncSyntaxOutsideAsyncFunction) =>
+        {
+            rules::syntax::async_syntax_outside_async_function::async_comprehension(
+                checker, expr, generators,
+            );
         }
         _ => {}
     }
@@ -98,7 +111,10 @@ fn call_expression<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
     }
     // Project-wide facts and deferred checks.
     let target = if checker.summary.is_some() {
-        checker.semantic.resolve_target(&call.func)
+        checker
+            .semantic
+            .resolve_target(&call.func)
+            .filter(|t| checker.settings.is_project_target(t))
     } else {
         None
     };
@@ -106,18 +122,34 @@ fn call_expression<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
         project_call_facts(checker, &site, target.as_ref(), in_async);
     }
     if checker.enabled(Rule::UnawaitedCoroutine) {
-        rules::coroutines::unawaited_coroutine::unawaited_coroutine(checker, &site, target.as_ref());
+        rules::coroutines::unawaited_coroutine::unawaited_coroutine(
+            checker,
+            &site,
+            target.as_ref(),
+        );
     }
     {
         use rules::coroutines::*;
         if checker.enabled(Rule::CoroutineAssignedNeverAwaited) {
-            coroutine_assigned_never_awaited::coroutine_assigned_never_awaited(checker, &site, target.as_ref());
+            coroutine_assigned_never_awaited::coroutine_assigned_never_awaited(
+                checker,
+                &site,
+                target.as_ref(),
+            );
         }
         if checker.enabled(Rule::CoroutineInBooleanContext) {
-            coroutine_in_boolean_context::coroutine_in_boolean_context(checker, &site, target.as_ref());
+            coroutine_in_boolean_context::coroutine_in_boolean_context(
+                checker,
+                &site,
+                target.as_ref(),
+            );
         }
         if checker.enabled(Rule::AsyncFunctionReturnsCoroutine) {
-            async_function_returns_coroutine::async_function_returns_coroutine(checker, &site, target.as_ref());
+            async_function_returns_coroutine::async_function_returns_coroutine(
+                checker,
+                &site,
+                target.as_ref(),
+            );
         }
         if checker.enabled(Rule::AwaitNonAwaitable) {
             await_non_awaitable::await_non_awaitable(checker, &site, target.as_ref());
@@ -129,6 +161,23 @@ fn call_expression<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
     if checker.enabled(Rule::DanglingTask) {
         rules::tasks::dangling_task::dangling_task(checker, &site);
     }
+    if checker.enabled(Rule::ToThreadWithCoroutineFunction) {
+        rules::resources::to_thread_with_coroutine_function::to_thread_with_coroutine_function(
+            checker, &site,
+        );
+    }
+    if checker.enabled(Rule::UnboundedFanOut) {
+        rules::limits::unbounded_fan_out::unbounded_fan_out(checker, &site);
+    }
+    if checker.summary.is_some() {
+        rules::resources::per_request::record_main_guard_call(checker, &site, target.as_ref());
+    }
+    if checker.enabled(Rule::ClientPerRequest) {
+        rules::resources::client_per_request::client_per_request(checker, &site);
+    }
+    if checker.enabled(Rule::ConnectionPerRequest) {
+        rules::resources::connection_per_request::connection_per_request(checker, &site);
+    }
     if checker.enabled(Rule::GetEventLoop) {
         rules::modernize::get_event_loop::get_event_loop(checker, &site);
     }
@@ -136,39 +185,62 @@ fn call_expression<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
 
 /// Record call edges and blocking facts of sync functions, and defer AIO111 for calls made in
 /// async context.
-fn project_call_facts(checker: &mut Checker, site: &CallSite, target: Option<&crate::project::Target>, in_async: bool) {
-    let Some(builder) = &mut checker.summary else { return };
+fn project_call_facts(
+    checker: &mut Checker,
+    site: &CallSite,
+    target: Option<&crate::project::Target>,
+    in_async: bool,
+) {
+    let Some(builder) = &mut checker.summary else {
+        return;
+    };
     let Some(function) = builder.current() else {
         return;
     };
     if function.is_async {
-        if in_async {
-            if let Some(target) = target {
-                if checker.enabled(Rule::TransitiveBlockingCall) {
-                    rules::blocking::transitive_blocking_call::transitive_blocking_call(checker, site, target);
-                }
-            }
+        if in_async
+            && let Some(target) = target
+            && checker.enabled(Rule::TransitiveBlockingCall)
+        {
+            rules::blocking::transitive_blocking_call::transitive_blocking_call(
+                checker, site, target,
+            );
         }
         return;
     }
     if let Some(crate::project::Target::Path(path)) = target {
         let line = builder.line(site.call.range().start());
-        if !checker.settings.is_allowed_blocking(path) {
-            if checker.settings.blocking_calls.iter().any(|b| b == path) {
-                let display = format!("{}()", path.rsplit('.').next().unwrap_or(path));
-                if let Some(function) = builder.current() {
-                    function.blocking.push(crate::project::BlockingFact { rule: Rule::TransitiveBlockingCall, display, line });
-                }
+        if !checker.settings.is_allowed_blocking(path)
+            && checker.settings.blocking_calls.iter().any(|b| b == path)
+        {
+            let display = format!("{}()", path.rsplit('.').next().unwrap_or(path));
+            if let Some(function) = builder.current() {
+                function.blocking.push(crate::project::BlockingFact {
+                    rule: Rule::TransitiveBlockingCall,
+                    display,
+                    line,
+                });
             }
         }
         if let Some(function) = builder.current() {
-            function.calls.push(crate::project::CallEdge { target: crate::project::Target::Path(path.clone()), line });
+            function.calls.push(crate::project::CallEdge {
+                target: crate::project::Target::Path(path.clone()),
+                line,
+            });
         }
     } else if let Some(target @ crate::project::Target::Super { .. }) = target {
         let line = builder.line(site.call.range().start());
         if let Some(function) = builder.current() {
-            function.calls.push(crate::project::CallEdge { target: target.clone(), line });
+            function.calls.push(crate::project::CallEdge {
+                target: target.clone(),
+                line,
+            });
         }
+    }
+    // Every blocking rule needs a resolved callee or a known receiver kind: skip the rest
+    // cheaply (most calls in sync code are on objects of unknown type).
+    if site.qualified.is_none() && site.receiver_kind.is_none() {
+        return;
     }
     if is_allowed(checker, site) {
         return;
@@ -196,10 +268,10 @@ fn is_allowed(checker: &Checker, site: &CallSite) -> bool {
     if checker.settings.allowed_blocking_calls.is_empty() {
         return false;
     }
-    if let Some(q) = site.qualified {
-        if checker.settings.is_allowed_blocking(q) {
-            return true;
-        }
+    if let Some(q) = site.qualified
+        && checker.settings.is_allowed_blocking(q)
+    {
+        return true;
     }
     site.method_path()
         .is_some_and(|p| checker.settings.is_allowed_blocking(&p))

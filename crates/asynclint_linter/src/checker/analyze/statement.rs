@@ -5,28 +5,61 @@ use crate::registry::Rule;
 use crate::rules;
 
 pub(crate) fn statement<'a>(checker: &mut Checker<'a>, stmt: &'a Stmt) {
+    if let Stmt::For(for_stmt) = stmt {
+        for_statement(checker, for_stmt);
+    }
+    if let Stmt::With(with) = stmt {
+        with_statement(checker, with);
+    }
     match stmt {
         Stmt::Return(ret) => {
-            let has_value = ret.value.as_deref().is_some_and(|v| !matches!(v, ruff_python_ast::Expr::NoneLiteral(_)));
-            if has_value {
-                if let Some(builder) = &mut checker.summary {
-                    if let Some(function) = builder.current() {
-                        function.returns_value = true;
-                    }
-                }
+            let has_value = ret
+                .value
+                .as_deref()
+                .is_some_and(|v| !matches!(v, ruff_python_ast::Expr::NoneLiteral(_)));
+            if has_value
+                && let Some(builder) = &mut checker.summary
+                && let Some(function) = builder.current()
+            {
+                function.returns_value = true;
             }
         }
-        Stmt::For(for_stmt) if for_stmt.is_async => {
-            if checker.enabled(Rule::AsyncSyntaxOutsideAsyncFunction) {
-                rules::syntax::async_syntax_outside_async_function::async_for(checker, for_stmt);
-            }
+        Stmt::For(for_stmt)
+            if for_stmt.is_async && checker.enabled(Rule::AsyncSyntaxOutsideAsyncFunction) =>
+        {
+            rules::syntax::async_syntax_outside_async_function::async_for(checker, for_stmt);
         }
         Stmt::With(with) if with.is_async => {
             if checker.enabled(Rule::AsyncSyntaxOutsideAsyncFunction) {
                 rules::syntax::async_syntax_outside_async_function::async_with(checker, with);
             }
+            rules::function_facts::record_async_with(checker, with);
         }
         _ => {}
+    }
+}
+
+/// `for` and `async for` statements (AIO207, AIO606).
+fn for_statement<'a>(checker: &mut Checker<'a>, for_stmt: &'a ast::StmtFor) {
+    if checker.enabled(Rule::AsyncIterationMismatch) {
+        rules::coroutines::async_iteration_mismatch::async_iteration_mismatch(checker, for_stmt);
+    }
+    if for_stmt.is_async && checker.enabled(Rule::AsyncGeneratorNotClosed) {
+        rules::resources::async_generator_not_closed::async_generator_not_closed(checker, for_stmt);
+    }
+}
+
+/// `with` and `async with` statements (AIO600, AIO601).
+fn with_statement<'a>(checker: &mut Checker<'a>, with: &'a ast::StmtWith) {
+    use rules::resources::{async_with_sync_context_manager, sync_with_async_context_manager};
+    for item in &with.items {
+        if with.is_async {
+            if checker.enabled(Rule::AsyncWithSyncContextManager) {
+                async_with_sync_context_manager::async_with_sync_context_manager(checker, item);
+            }
+        } else if checker.enabled(Rule::SyncWithAsyncContextManager) {
+            sync_with_async_context_manager::sync_with_async_context_manager(checker, item);
+        }
     }
 }
 

@@ -55,7 +55,8 @@
 //! in-memory files (`io.BytesIO`, `io.StringIO`); `open` shadowed by a parameter or local;
 //! calls in a nested `def` or `lambda` (not async context), such as a helper passed to
 //! `asyncio.to_thread`; `.read()`/`.write()` on objects not known to be files opened in the
-//! function (streams, responses, parameters).
+//! function (streams, responses, parameters); `os.fdopen(fd)` wrapped by `anyio.wrap_file(...)`
+//! (no path lookup, and the wrapper does its reads and writes in a worker thread).
 //!
 //! ## Options
 //! - `allowed-blocking-calls`: callees never reported, by qualified name (`builtins.open`,
@@ -140,6 +141,9 @@ const FILE_METHODS: &[&str] = &["read", "readline", "readlines", "write", "write
 
 pub(crate) fn blocking_file_io(checker: &mut Checker, site: &CallSite) {
     if let Some((entry, matched)) = lookup(FUNCTIONS, site) {
+        if matched == "os.fdopen" && is_wrapped_for_threads(checker, site) {
+            return;
+        }
         let what = function_verb(&matched);
         report_blocking(
             checker,
@@ -201,6 +205,28 @@ pub(crate) fn blocking_file_io(checker: &mut Checker, site: &CallSite) {
             &alternative,
         );
     }
+}
+
+/// `anyio.wrap_file(os.fdopen(fd))`: `fdopen` only wraps a descriptor that is already open (no
+/// path lookup), and every later read or write of the wrapper runs in a worker thread.
+fn is_wrapped_for_threads(checker: &Checker, site: &CallSite) -> bool {
+    let Some(Expr::Call(outer)) = checker.parent_expression() else {
+        return false;
+    };
+    outer
+        .arguments
+        .args
+        .first()
+        .is_some_and(|a| a.range() == site.call.range())
+        && checker
+            .semantic
+            .resolve_qualified_name(&outer.func)
+            .is_some_and(|q| {
+                matches!(
+                    q.as_str(),
+                    "anyio.wrap_file" | "anyio._core._fileio.wrap_file"
+                )
+            })
 }
 
 fn function_verb(matched: &str) -> &'static str {

@@ -57,7 +57,11 @@
 //! `aiofiles.os` calls; calls in a nested `def` or `lambda` (not async context); functions passed
 //! to `asyncio.to_thread`/`loop.run_in_executor` rather than called, and lazy iterators
 //! (`os.walk(...)`, `glob.iglob(...)`, `path.iterdir()`) created as an argument of such a call
-//! (or of `hass.async_add_executor_job`); `exists`/`stat`/`glob` methods of objects whose kind is
+//! (or of `hass.async_add_executor_job`), or assigned to a local that the function only hands
+//! to other calls or nested functions, never iterating it itself (`gen = path.walk()` consumed
+//! by `next(gen)` in a helper run in a thread; `path.iterdir()` only under a
+//! `sys.version_info < (3, 13)` guard, since it lists eagerly from 3.13 on);
+//! `exists`/`stat`/`glob` methods of objects whose kind is
 //! unknown, and awaited method calls (`await path.exists()` means an async path object).
 //!
 //! ## Options
@@ -72,8 +76,9 @@
 //! - [aiofiles: `aiofiles.os`](https://github.com/Tinche/aiofiles#aiofilesos)
 //! - [AnyIO: Asynchronous file I/O (`anyio.Path`)](https://anyio.readthedocs.io/en/stable/fileio.html)
 
-use ruff_python_ast::Expr;
-use ruff_text_size::Ranged;
+use ruff_python_ast::visitor::{self, Visitor};
+use ruff_python_ast::{self as ast, Expr, Stmt};
+use ruff_text_size::{Ranged, TextRange};
 
 use crate::checker::{CallSite, Checker};
 use crate::registry::Rule;
@@ -234,7 +239,9 @@ pub(crate) fn blocking_filesystem_call(checker: &mut Checker, site: &CallSite) {
         Callee::Function { qualified } => ((*qualified).to_string(), *qualified),
         Callee::PathMethod { kind, method } => (format!("{kind}.{method}"), *method),
     };
-    if LAZY_ITERATORS.contains(&short) && is_thread_argument(checker, site) {
+    if LAZY_ITERATORS.contains(&short)
+        && (is_thread_argument(checker, site) || is_assigned_and_handed_off(checker, site, short))
+    {
         return;
     }
     if matches!(callee, Callee::PathMethod { .. }) && receiver_is_async(checker, site) {
@@ -368,4 +375,218 @@ fn is_thread_argument(checker: &Checker, site: &CallSite) -> bool {
             matches!(&*outer.func, Expr::Attribute(attr) if matches!(attr.attr.as_str(), "run_in_executor" | "async_add_executor_job"))
         }
     }
+}
+
+/// `gen = path.walk()` whose `gen` the function never iterates itself but hands to another
+/// call or a nested function (`next(gen)` in a helper run by `to_thread`, `Iterator(gen)`):
+/// creating the generator does no I/O, and the directory is read wherever it is consumed.
+/// `Path.iterdir()` lists the directory eagerly since Python 3.13, so it only counts under a
+/// `sys.version_info < (3, 13)` guard.
+fn is_assigned_and_handed_off(checker: &Checker, site: &CallSite, short: &str) -> bool {
+    if short == "iterdir" && !is_under_pre_313_guard(checker, site.call.range()) {
+        return false;
+    }
+    let Some(Stmt::Assign(assign)) = checker.current_statement() else {
+        return false;
+    };
+    let [Expr::Name(target)] = &*assign.targets else {
+        return false;
+    };
+    let call = site.call.range();
+    let is_value = match &*assign.value {
+        Expr::If(if_exp) => if_exp.body.range() == call || if_exp.orelse.range() == call,
+        value => value.range() == call,
+    };
+    if !is_value {
+        return false;
+    }
+    let Some(function) = checker.semantic.current_function() else {
+        return false;
+    };
+    let mut finder = IteratorUses {
+        checker,
+        name: target.id.as_str(),
+        nested: 0,
+        accounted: Vec::new(),
+        consumed: false,
+        handed_off: false,
+    };
+    finder.visit_body(&function.def.body);
+    finder.handed_off && !finder.consumed
+}
+
+/// Builtins that iterate their argument on the spot.
+const CONSUMERS: &[&str] = &[
+    "builtins.list",
+    "builtins.tuple",
+    "builtins.set",
+    "builtins.frozenset",
+    "builtins.dict",
+    "builtins.sorted",
+    "builtins.next",
+    "builtins.any",
+    "builtins.all",
+    "builtins.sum",
+    "builtins.min",
+    "builtins.max",
+    "builtins.enumerate",
+    "builtins.zip",
+    "builtins.map",
+    "builtins.filter",
+    "builtins.reversed",
+];
+
+/// How a function uses a name holding a lazy directory iterator: iterated in the function
+/// itself (`consumed`), or only given to other calls / nested functions (`handed_off`). Any
+/// use that is not understood counts as consumed.
+struct IteratorUses<'c, 'a> {
+    checker: &'c Checker<'a>,
+    name: &'c str,
+    nested: u32,
+    /// Uses already classified through their parent node.
+    accounted: Vec<TextRange>,
+    consumed: bool,
+    handed_off: bool,
+}
+
+impl IteratorUses<'_, '_> {
+    fn is_name(&self, expr: &Expr) -> bool {
+        matches!(expr, Expr::Name(n) if n.id.as_str() == self.name)
+    }
+
+    fn classify(&mut self, expr: &Expr, consumed: bool) {
+        if self.nested == 0 && self.is_name(expr) {
+            self.accounted.push(expr.range());
+            if consumed {
+                self.consumed = true;
+            } else {
+                self.handed_off = true;
+            }
+        }
+    }
+}
+
+impl<'b> Visitor<'b> for IteratorUses<'_, '_> {
+    fn visit_stmt(&mut self, stmt: &'b Stmt) {
+        match stmt {
+            Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {
+                self.nested += 1;
+                visitor::walk_stmt(self, stmt);
+                self.nested -= 1;
+                return;
+            }
+            Stmt::For(for_stmt) => self.classify(&for_stmt.iter, true),
+            Stmt::Return(ast::StmtReturn {
+                value: Some(value), ..
+            }) => self.classify(value, true),
+            _ => {}
+        }
+        visitor::walk_stmt(self, stmt);
+    }
+
+    fn visit_expr(&mut self, expr: &'b Expr) {
+        match expr {
+            Expr::Lambda(_) => {
+                self.nested += 1;
+                visitor::walk_expr(self, expr);
+                self.nested -= 1;
+                return;
+            }
+            Expr::Name(name) => {
+                if name.id.as_str() == self.name
+                    && name.ctx.is_load()
+                    && !self.accounted.contains(&name.range)
+                {
+                    if self.nested > 0 {
+                        self.handed_off = true;
+                    } else {
+                        self.consumed = true;
+                    }
+                }
+                return;
+            }
+            Expr::ListComp(ast::ExprListComp { generators, .. })
+            | Expr::SetComp(ast::ExprSetComp { generators, .. })
+            | Expr::DictComp(ast::ExprDictComp { generators, .. })
+            | Expr::Generator(ast::ExprGenerator { generators, .. }) => {
+                for generator in generators {
+                    self.classify(&generator.iter, true);
+                }
+            }
+            Expr::YieldFrom(yield_from) => self.classify(&yield_from.value, true),
+            Expr::Call(call) => {
+                let consumes = self
+                    .checker
+                    .semantic
+                    .resolve_qualified_name(&call.func)
+                    .is_some_and(|q| CONSUMERS.contains(&q.as_str()));
+                for arg in &call.arguments.args {
+                    let arg = match arg {
+                        Expr::Starred(starred) => &*starred.value,
+                        arg => arg,
+                    };
+                    self.classify(arg, consumes);
+                }
+                for keyword in &call.arguments.keywords {
+                    self.classify(&keyword.value, consumes);
+                }
+            }
+            _ => {}
+        }
+        visitor::walk_expr(self, expr);
+    }
+}
+
+/// Is `range` in the branch taken on Python < 3.13 of an `if`/conditional expression testing
+/// `sys.version_info < (3, 13)` (or an older bound)?
+fn is_under_pre_313_guard(checker: &Checker, range: TextRange) -> bool {
+    let in_if_exp = checker.expression_ancestors().any(|expr| {
+        matches!(expr, Expr::If(if_exp)
+            if if_exp.body.range().contains_range(range) && is_pre_313_test(checker, &if_exp.test))
+    });
+    in_if_exp
+        || checker.statement_ancestors().any(|stmt| {
+            matches!(stmt, Stmt::If(if_stmt)
+                if if_stmt.body.first().zip(if_stmt.body.last()).is_some_and(|(first, last)| {
+                    TextRange::new(first.start(), last.end()).contains_range(range)
+                }) && is_pre_313_test(checker, &if_stmt.test))
+        })
+}
+
+fn is_pre_313_test(checker: &Checker, test: &Expr) -> bool {
+    let Expr::Compare(compare) = test else {
+        return false;
+    };
+    let ([op], [Expr::Tuple(tuple)]) = (&*compare.ops, &*compare.comparators) else {
+        return false;
+    };
+    if checker
+        .semantic
+        .resolve_qualified_name(&compare.left)
+        .as_deref()
+        != Some("sys.version_info")
+    {
+        return false;
+    }
+    let version: Vec<u64> = tuple
+        .elts
+        .iter()
+        .map_while(|e| match e {
+            Expr::NumberLiteral(ast::ExprNumberLiteral {
+                value: ast::Number::Int(i),
+                ..
+            }) => i.as_u64(),
+            _ => None,
+        })
+        .collect();
+    let (major, minor) = match version.as_slice() {
+        [major, minor, ..] => (*major, *minor),
+        _ => return false,
+    };
+    major == 3
+        && match op {
+            ast::CmpOp::Lt => minor <= 13,
+            ast::CmpOp::LtE => minor <= 12,
+            _ => false,
+        }
 }

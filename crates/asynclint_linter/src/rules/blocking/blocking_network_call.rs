@@ -55,6 +55,8 @@
 //! Not reported: building a socket (`socket.socket(...)`), `smtplib.SMTP()`/`ftplib.FTP()`/
 //! `telnetlib.Telnet()` without a host (they do not connect), `close()`, sockets on which the
 //! function (or, for `self.sock`, the class) calls `setblocking(False)` or `settimeout(0)`,
+//! socket calls in the body of a `try` that handles `BlockingIOError` (only a non-blocking
+//! socket raises it: `try: sock.recv(n)` / `except BlockingIOError: await wait_readable(sock)`),
 //! awaited `loop.sock_connect`/`loop.sock_recv`/`asyncio.open_connection`, `aiosmtplib`, calls
 //! in a nested `def` or `lambda`, functions passed to `asyncio.to_thread`/`run_in_executor`, and
 //! `connect`/`send`/`recv` methods of objects whose kind is unknown (including sockets returned by
@@ -296,7 +298,9 @@ pub(crate) fn blocking_network_call(checker: &mut Checker, site: &CallSite) {
     else {
         return;
     };
-    if std::ptr::eq(*kinds, SOCKETS) && is_made_non_blocking(checker, site) {
+    if std::ptr::eq(*kinds, SOCKETS)
+        && (is_made_non_blocking(checker, site) || is_guarded_by_blocking_io_error(checker, site))
+    {
         return;
     }
     report(checker, site, &format!("{kind}.{method}"), alternative);
@@ -352,6 +356,51 @@ fn is_made_non_blocking(checker: &Checker, site: &CallSite) -> bool {
         _ => finder.visit_body(&function.def.body),
     }
     finder.found
+}
+
+/// Is the call in the body of a `try` that handles `BlockingIOError`? Only a non-blocking
+/// socket raises it (`EAGAIN`): the code is the `sock.recv()` / `except BlockingIOError: await
+/// wait_readable(sock)` idiom, and the call returns immediately.
+fn is_guarded_by_blocking_io_error(checker: &Checker, site: &CallSite) -> bool {
+    let call = site.call.range();
+    for stmt in checker.statement_ancestors() {
+        match stmt {
+            Stmt::FunctionDef(_) | Stmt::ClassDef(_) => return false,
+            Stmt::Try(try_stmt) => {
+                let in_body = try_stmt.body.iter().any(|s| s.range().contains_range(call));
+                if in_body
+                    && try_stmt.handlers.iter().any(|handler| {
+                        let ast::ExceptHandler::ExceptHandler(handler) = handler;
+                        handler
+                            .type_
+                            .as_deref()
+                            .is_some_and(|t| catches_blocking_io_error(checker, t))
+                    })
+                {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
+fn catches_blocking_io_error(checker: &Checker, expr: &Expr) -> bool {
+    match expr {
+        Expr::Tuple(tuple) => tuple
+            .elts
+            .iter()
+            .any(|e| catches_blocking_io_error(checker, e)),
+        Expr::Name(name) => {
+            name.id.as_str() == "BlockingIOError"
+                && matches!(
+                    checker.semantic.lookup("BlockingIOError"),
+                    crate::semantic::Lookup::NotFound
+                )
+        }
+        _ => false,
+    }
 }
 
 struct NonBlockingFinder<'s> {

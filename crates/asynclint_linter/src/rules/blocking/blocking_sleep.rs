@@ -29,7 +29,10 @@
 //! ```
 //!
 //! Not reported: `time.sleep` in a nested `def` or `lambda` (not async context), and
-//! `await asyncio.to_thread(time.sleep, 1)` (the function is passed, not called).
+//! `await asyncio.to_thread(time.sleep, 1)` (the function is passed, not called), and an
+//! `async def` run by a Textual thread worker (`@work(thread=True)`, or
+//! `self.run_worker(self.method, thread=True)`): Textual runs it on a private event loop in a
+//! worker thread, so the sleep stalls that thread only (this applies to every AIO1xx rule).
 //!
 //! ## Fix safety
 //! The fix replaces the call with `await asyncio.sleep(...)` when the call is a whole
@@ -51,7 +54,7 @@ use crate::registry::Rule;
 use crate::semantic::BindingKind;
 
 pub(crate) fn blocking_sleep(checker: &mut Checker, site: &CallSite) {
-    if site.qualified != Some("time.sleep") {
+    if site.qualified != Some("time.sleep") || super::helpers::runs_in_worker_thread(checker) {
         return;
     }
     let fix = sleep_fix(checker, site);
@@ -70,7 +73,10 @@ fn sleep_fix(checker: &Checker, site: &CallSite) -> Option<Fix> {
     let whole_statement = match checker.current_statement()? {
         Stmt::Expr(stmt) => stmt.value.range() == call.range(),
         Stmt::Assign(stmt) => stmt.value.range() == call.range(),
-        Stmt::AnnAssign(stmt) => stmt.value.as_ref().is_some_and(|v| v.range() == call.range()),
+        Stmt::AnnAssign(stmt) => stmt
+            .value
+            .as_ref()
+            .is_some_and(|v| v.range() == call.range()),
         _ => false,
     };
     if !whole_statement {
@@ -80,7 +86,10 @@ fn sleep_fix(checker: &Checker, site: &CallSite) -> Option<Fix> {
     let args = checker.source_of(call.arguments.range());
     Some(Fix::unsafe_(
         "Replace with `await asyncio.sleep(...)`",
-        vec![Edit::replacement(format!("await {asyncio}.sleep{args}"), call.range())],
+        vec![Edit::replacement(
+            format!("await {asyncio}.sleep{args}"),
+            call.range(),
+        )],
     ))
 }
 
@@ -104,5 +113,8 @@ pub(crate) fn asyncio_module_name(checker: &Checker) -> Option<String> {
         .map(|(name, _)| *name)
         .collect();
     aliases.sort_unstable();
-    aliases.into_iter().find(|name| is_asyncio(name)).map(str::to_string)
+    aliases
+        .into_iter()
+        .find(|name| is_asyncio(name))
+        .map(str::to_string)
 }

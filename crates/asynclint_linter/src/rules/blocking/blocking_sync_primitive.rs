@@ -62,8 +62,10 @@
 //! an `asyncio.Queue`), `with lock:` (see AIO612), non-blocking calls (`acquire(False)`,
 //! `get_nowait()`, `put_nowait()`, `event.is_set()`, `lock.release()`), `put()` on an
 //! unbounded queue, `.result()` on a future already awaited through `asyncio.wrap_future`,
-//! checked with `.done()`, or on an asyncio `Task`, `.join()` on strings and paths, and any
-//! method on an object whose kind is unknown.
+//! checked with `.done()`, or on an asyncio `Task`, `.join()` on strings and paths, the first
+//! `acquire()` of a `Lock`/`RLock`/`Condition()` created by the statement just before (nobody
+//! else can hold it yet: the idiom hands out a lock that is already held), and any method on an
+//! object whose kind is unknown.
 //!
 //! ## Options
 //! - `allowed-blocking-calls`: qualified names or method paths never reported, e.g.
@@ -76,7 +78,7 @@
 //! - [`asyncio.to_thread`](https://docs.python.org/3/library/asyncio-task.html#asyncio.to_thread)
 
 use ruff_python_ast::visitor::{self, Visitor};
-use ruff_python_ast::{self as ast, Expr, Number};
+use ruff_python_ast::{self as ast, Expr, Number, Stmt};
 use ruff_text_size::Ranged;
 
 use super::helpers::report_blocking;
@@ -401,6 +403,9 @@ pub(crate) fn blocking_sync_primitive(checker: &mut Checker, site: &CallSite) {
     if entry.future && future_is_settled(checker, &attr.value) {
         return;
     }
+    if method == "acquire" && is_fresh_lock_acquire(checker, site, &attr.value) {
+        return;
+    }
     let matched = format!("{kind}.{method}");
     report_blocking(
         checker,
@@ -452,6 +457,93 @@ fn is_zero(expr: &Expr) -> bool {
         Expr::BooleanLiteral(b) => !b.value,
         _ => false,
     }
+}
+
+/// Constructors of a lock that nobody holds yet (`Condition()` without an argument makes its
+/// own `RLock`; `Condition(lock)` may share a held one and is not listed).
+const FRESH_LOCK_CONSTRUCTORS: &[&str] = &[
+    "threading.Lock",
+    "threading.RLock",
+    "threading.Condition",
+    "multiprocessing.Lock",
+    "multiprocessing.RLock",
+];
+
+/// `lock = threading.Lock()` directly followed by `lock.acquire()` (the only binding of the
+/// name in the function): no other thread can hold a lock created on the previous statement,
+/// so this first acquire returns at once. The idiom hands out a lock that is already held.
+fn is_fresh_lock_acquire(checker: &Checker, site: &CallSite, receiver: &Expr) -> bool {
+    let Expr::Name(name) = receiver else {
+        return false;
+    };
+    let Some([binding]) = checker.semantic.local_bindings(name.id.as_str()) else {
+        return false;
+    };
+    let BindingKind::Assignment {
+        value: Some(Expr::Call(constructor)),
+        ..
+    } = &binding.kind
+    else {
+        return false;
+    };
+    if !constructor.arguments.args.is_empty() || !constructor.arguments.keywords.is_empty() {
+        return false;
+    }
+    let fresh = checker
+        .semantic
+        .resolve_qualified_name(&constructor.func)
+        .is_some_and(|q| FRESH_LOCK_CONSTRUCTORS.contains(&q.as_str()));
+    if !fresh {
+        return false;
+    }
+    let mut ancestors = checker.statement_ancestors();
+    let Some(current @ Stmt::Expr(statement)) = ancestors.next() else {
+        return false;
+    };
+    if statement.value.range() != site.call.range() {
+        return false;
+    }
+    let Some(parent) = ancestors.next() else {
+        return false;
+    };
+    matches!(
+        previous_sibling(parent, current),
+        Some(Stmt::Assign(assign)) if assign.range().contains_range(binding.range)
+    )
+}
+
+/// The statement just before `current` in whichever block of `parent` holds it.
+fn previous_sibling<'a>(parent: &'a Stmt, current: &Stmt) -> Option<&'a Stmt> {
+    let mut blocks: Vec<&'a [Stmt]> = Vec::new();
+    match parent {
+        Stmt::FunctionDef(def) => blocks.push(&def.body),
+        Stmt::If(if_stmt) => {
+            blocks.push(&if_stmt.body);
+            blocks.extend(if_stmt.elif_else_clauses.iter().map(|c| &c.body[..]));
+        }
+        Stmt::For(for_stmt) => blocks.extend([&for_stmt.body[..], &for_stmt.orelse[..]]),
+        Stmt::While(while_stmt) => {
+            blocks.extend([&while_stmt.body[..], &while_stmt.orelse[..]]);
+        }
+        Stmt::With(with) => blocks.push(&with.body),
+        Stmt::Try(try_stmt) => {
+            blocks.extend([
+                &try_stmt.body[..],
+                &try_stmt.orelse[..],
+                &try_stmt.finalbody[..],
+            ]);
+            blocks.extend(try_stmt.handlers.iter().map(|h| {
+                let ast::ExceptHandler::ExceptHandler(h) = h;
+                &h.body[..]
+            }));
+        }
+        Stmt::Match(match_stmt) => blocks.extend(match_stmt.cases.iter().map(|c| &c.body[..])),
+        _ => {}
+    }
+    blocks.into_iter().find_map(|block| {
+        let index = block.iter().position(|s| std::ptr::eq(s, current))?;
+        index.checked_sub(1).map(|i| &block[i])
+    })
 }
 
 /// Was the queue built with a positive literal `maxsize`? `put()` on an unbounded queue

@@ -36,7 +36,11 @@
 //! Not reported: fast hashes (`hashlib.sha256(...)`, `zlib.crc32`), building incremental
 //! (de)compressors (`zlib.compressobj()`), `bcrypt.gensalt()`, functions passed to
 //! `asyncio.to_thread`/`loop.run_in_executor` rather than called, calls in a nested `def` or
-//! `lambda`, and methods named `hash`/`verify` on objects of unknown kind.
+//! `lambda`, methods named `hash`/`verify` on objects of unknown kind, and compressing a
+//! payload statically known to be at most 4 KiB (`gzip.compress(b"first")`,
+//! `zlib.compress(b"x" * 1024)`, or a local assigned once to such a constant; aiohttp uses the
+//! same cut-off to decide when compression is worth an executor). Decompression is always
+//! reported: a tiny input can expand to megabytes.
 //!
 //! ## Options
 //! - `allowed-blocking-calls`: qualified names or method paths never reported, e.g.
@@ -50,9 +54,12 @@
 //! - [`hashlib.pbkdf2_hmac`](https://docs.python.org/3/library/hashlib.html#hashlib.pbkdf2_hmac)
 //! - [argon2-cffi `PasswordHasher`](https://argon2-cffi.readthedocs.io/en/stable/api.html)
 
+use ruff_python_ast::{self as ast, Expr};
+
 use super::helpers::{BlockingEntry, lookup, report_blocking};
 use crate::checker::{CallSite, Checker};
 use crate::registry::Rule;
+use crate::semantic::BindingKind;
 
 const OFFLOAD: &str = "`await asyncio.to_thread(...)` (it releases the GIL) or `await loop.run_in_executor(process_pool, ...)` for CPU-bound work";
 
@@ -174,6 +181,9 @@ pub(crate) fn cpu_bound_call(checker: &mut Checker, site: &CallSite) {
         return;
     }
     if let Some((entry, matched)) = lookup(COMPRESSION, site) {
+        if matched.ends_with(".compress") && is_small_constant_payload(checker, site) {
+            return;
+        }
         report_blocking(
             checker,
             Rule::CpuBoundCall,
@@ -193,6 +203,102 @@ pub(crate) fn cpu_bound_call(checker: &mut Checker, site: &CallSite) {
             PASSWORD_HASHING_WHAT,
             OFFLOAD,
         );
+    }
+}
+
+/// Payloads up to this size are compressed in microseconds; aiohttp uses the same cut-off
+/// (`MAX_SYNC_CHUNK_SIZE`) to decide when compression is worth moving to an executor.
+const SMALL_PAYLOAD_BYTES: u64 = 4096;
+
+/// `zlib.compress(b"first")`, `gzip.compress(b"x" * 64)`, or a local bound once to such a
+/// constant: the size is known statically and tiny, so the call cannot stall the loop.
+/// Decompression is not exempted: a tiny input can expand to megabytes.
+fn is_small_constant_payload(checker: &Checker, site: &CallSite) -> bool {
+    let data = site
+        .call
+        .arguments
+        .args
+        .first()
+        .or_else(|| site.keyword("data").map(|k| &k.value));
+    data.and_then(|d| constant_bytes_len(checker, d, 0))
+        .is_some_and(|len| len <= SMALL_PAYLOAD_BYTES)
+}
+
+/// The length of a bytes value built only from literals: `b"..."`, `"...".encode()`,
+/// `b"x" * 1024`, `a + b`, or a name assigned exactly once in the current function.
+fn constant_bytes_len(checker: &Checker, expr: &Expr, depth: u8) -> Option<u64> {
+    if depth > 4 {
+        return None;
+    }
+    match expr {
+        Expr::BytesLiteral(b) => u64::try_from(b.value.len()).ok(),
+        Expr::Call(call) if call.arguments.keywords.is_empty() => {
+            let Expr::Attribute(attr) = &*call.func else {
+                return None;
+            };
+            let Expr::StringLiteral(s) = &*attr.value else {
+                return None;
+            };
+            (attr.attr.as_str() == "encode" && call.arguments.args.len() <= 1)
+                .then(|| u64::try_from(s.value.to_str().len()).ok())
+                .flatten()
+        }
+        Expr::BinOp(binop) => match binop.op {
+            ast::Operator::Mult => {
+                let (bytes, count) = match constant_bytes_len(checker, &binop.left, depth + 1) {
+                    Some(len) => (len, constant_int(checker, &binop.right, depth + 1)?),
+                    None => (
+                        constant_bytes_len(checker, &binop.right, depth + 1)?,
+                        constant_int(checker, &binop.left, depth + 1)?,
+                    ),
+                };
+                bytes.checked_mul(count)
+            }
+            ast::Operator::Add => constant_bytes_len(checker, &binop.left, depth + 1)?
+                .checked_add(constant_bytes_len(checker, &binop.right, depth + 1)?),
+            _ => None,
+        },
+        Expr::Name(name) => constant_bytes_len(checker, local_value(checker, name)?, depth + 1),
+        _ => None,
+    }
+}
+
+fn constant_int(checker: &Checker, expr: &Expr, depth: u8) -> Option<u64> {
+    if depth > 8 {
+        return None;
+    }
+    match expr {
+        Expr::NumberLiteral(n) => match &n.value {
+            ast::Number::Int(i) => i.as_u64(),
+            _ => None,
+        },
+        Expr::BinOp(binop) => {
+            let left = constant_int(checker, &binop.left, depth + 1)?;
+            let right = constant_int(checker, &binop.right, depth + 1)?;
+            match binop.op {
+                ast::Operator::Mult => left.checked_mul(right),
+                ast::Operator::Add => left.checked_add(right),
+                ast::Operator::Pow => u32::try_from(right).ok().and_then(|r| left.checked_pow(r)),
+                _ => None,
+            }
+        }
+        Expr::Name(name) => constant_int(checker, local_value(checker, name)?, depth + 1),
+        _ => None,
+    }
+}
+
+/// The value of a plain `name = value` that is the only binding of `name` in the current
+/// function (a parameter, loop variable or second assignment makes the value unknown).
+fn local_value<'a>(checker: &Checker<'a>, name: &ast::ExprName) -> Option<&'a Expr> {
+    checker.semantic.current_function()?;
+    match checker.semantic.local_bindings(name.id.as_str())? {
+        [binding] => match &binding.kind {
+            BindingKind::Assignment {
+                value: Some(value), ..
+            } => Some(value),
+            _ => None,
+        },
+        _ => None,
     }
 }
 

@@ -1,6 +1,7 @@
 //! Shared by the AIO1xx rules: catalog lookup and the common message shape.
 
-use ruff_python_ast::Expr;
+use ruff_python_ast::visitor::{self, Visitor};
+use ruff_python_ast::{self as ast, Expr};
 use ruff_text_size::Ranged;
 
 use crate::checker::{CallSite, Checker};
@@ -28,11 +29,14 @@ impl BlockingEntry {
 
 /// Find the catalog entry matching a call: by its qualified callee first, then by its
 /// receiver's kind and method name.
-pub fn lookup(catalog: &'static [BlockingEntry], site: &CallSite) -> Option<(&'static BlockingEntry, String)> {
-    if let Some(q) = site.qualified {
-        if let Some(entry) = catalog.iter().find(|e| e.matches(q)) {
-            return Some((entry, q.to_string()));
-        }
+pub fn lookup(
+    catalog: &'static [BlockingEntry],
+    site: &CallSite,
+) -> Option<(&'static BlockingEntry, String)> {
+    if let Some(q) = site.qualified
+        && let Some(entry) = catalog.iter().find(|e| e.matches(q))
+    {
+        return Some((entry, q.to_string()));
     }
     let path = site.method_path()?;
     let entry = catalog.iter().find(|e| e.matches(&path))?;
@@ -58,7 +62,17 @@ pub fn display_name(checker: &Checker, site: &CallSite, matched: &str) -> String
 }
 
 /// Report a blocking call with the shared message shape.
-pub fn report_blocking(checker: &mut Checker, rule: Rule, site: &CallSite, matched: &str, what: &str, alternative: &str) {
+pub fn report_blocking(
+    checker: &mut Checker,
+    rule: Rule,
+    site: &CallSite,
+    matched: &str,
+    what: &str,
+    alternative: &str,
+) {
+    if runs_in_worker_thread(checker) {
+        return;
+    }
     let name = display_name(checker, site, matched);
     checker.report(
         rule,
@@ -96,5 +110,73 @@ pub fn receiver_is_async(checker: &Checker, site: &CallSite) -> bool {
             }
             _ => return false,
         };
+    }
+}
+
+/// Is the current `async def` run by a Textual *thread* worker: decorated with
+/// `@work(thread=True)`, or passed as `self.run_worker(self.method, thread=True)` in its class?
+/// Textual runs such a coroutine on a private event loop in a worker thread, so a blocking call
+/// in it stalls that thread only, never the application's loop.
+pub fn runs_in_worker_thread(checker: &Checker) -> bool {
+    let Some(function) = checker.semantic.current_function() else {
+        return false;
+    };
+    if !function.def.is_async {
+        return false;
+    }
+    let is_thread_work = |expr: &Expr| {
+        matches!(expr, Expr::Call(call)
+        if has_thread_true(call)
+            && checker.semantic.resolve_qualified_name(&call.func).is_some_and(|q| {
+                matches!(q.as_str(), "textual.work" | "textual._work_decorator.work")
+            }))
+    };
+    if function
+        .def
+        .decorator_list
+        .iter()
+        .any(|d| is_thread_work(&d.expression))
+    {
+        return true;
+    }
+    let Some(class) = function.class else {
+        return false;
+    };
+    let mut finder = RunWorkerFinder {
+        method: function.def.name.as_str(),
+        found: false,
+    };
+    finder.visit_body(&class.body);
+    finder.found
+}
+
+fn has_thread_true(call: &ast::ExprCall) -> bool {
+    call.arguments.keywords.iter().any(|k| {
+        k.arg.as_ref().is_some_and(|a| a.as_str() == "thread")
+            && matches!(&k.value, Expr::BooleanLiteral(b) if b.value)
+    })
+}
+
+/// Finds `<app>.run_worker(self.<method>, ..., thread=True)` in a class body.
+struct RunWorkerFinder<'m> {
+    method: &'m str,
+    found: bool,
+}
+
+impl<'a> Visitor<'a> for RunWorkerFinder<'_> {
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if self.found {
+            return;
+        }
+        if let Expr::Call(call) = expr
+            && matches!(&*call.func, Expr::Attribute(attr) if attr.attr.as_str() == "run_worker")
+            && has_thread_true(call)
+            && matches!(call.arguments.args.first(), Some(Expr::Attribute(arg))
+                if arg.attr.as_str() == self.method && matches!(&*arg.value, Expr::Name(_)))
+        {
+            self.found = true;
+            return;
+        }
+        visitor::walk_expr(self, expr);
     }
 }

@@ -54,7 +54,7 @@ use ruff_python_ast::Expr;
 use ruff_text_size::Ranged;
 
 use crate::checker::{CallSite, Checker};
-use crate::project::{DeferredCheck, DeferredKind, ProjectFacts, Target};
+use crate::project::{DeferredCheck, DeferredKind, ProjectFacts, Target, snippet};
 use crate::registry::Rule;
 
 /// Phase 1: a call made in async context whose target may be a project function.
@@ -63,37 +63,36 @@ pub(crate) fn transitive_blocking_call(checker: &mut Checker, site: &CallSite, t
     if matches!(checker.parent_expression(), Some(Expr::Await(_))) {
         return;
     }
-    let caller = checker
+    let Some(caller) = checker
         .semantic
         .current_function()
-        .map(|f| f.def.name.to_string())
-        .unwrap_or_default();
-    let display = callee_display(checker, site);
+        .map(|f| f.def.name.range)
+    else {
+        return;
+    };
+    let callee = site.call.func.range();
     let range = site.call.range();
     if let Some(builder) = &mut checker.summary {
         builder.summary.deferred.push(DeferredCheck {
             rule: Rule::TransitiveBlockingCall,
             range,
             target: target.clone(),
-            kind: DeferredKind::TransitiveBlocking { caller, display },
+            kind: DeferredKind::TransitiveBlocking { caller, callee },
         });
     }
 }
 
-fn callee_display(checker: &Checker, site: &CallSite) -> String {
-    let func = checker.source_of(site.call.func.range());
-    if func.len() <= 60 && !func.contains('\n') {
-        format!("{func}()")
-    } else {
-        "call".to_string()
-    }
-}
-
 /// Phase 2: report when the target is a sync project function with a blocking chain.
-pub fn settle(check: &DeferredCheck, file: &Arc<SourceFile>, facts: &dyn ProjectFacts) -> Option<Diagnostic> {
-    let DeferredKind::TransitiveBlocking { caller, display } = &check.kind else {
+pub fn settle(
+    check: &DeferredCheck,
+    file: &Arc<SourceFile>,
+    facts: &dyn ProjectFacts,
+) -> Option<Diagnostic> {
+    let DeferredKind::TransitiveBlocking { caller, callee } = &check.kind else {
         return None;
     };
+    let caller = snippet::callee(file.text(), *caller);
+    let display = snippet::callee_call(file.text(), *callee);
     let function = facts.resolve_function(&check.target)?;
     if function.summary.is_async || function.summary.opaque_decorator {
         return None;

@@ -1,8 +1,9 @@
 //! ## What it does
-//! Reports `return other_coro(...)` without `await` inside an `async def`, where `other_coro` is
-//! a coroutine function: an `async def` of your project (through imports, aliases, re-exports,
-//! `self.`/`cls.` methods and classes instantiated in the function) or an asyncio coroutine
-//! function (`asyncio.sleep`, `asyncio.wait_for`, `asyncio.gather`, `loop.run_in_executor`, ...).
+//! Reports an `async def` that returns another coroutine without awaiting it. That is
+//! `return other_coro(...)` where `other_coro` is a coroutine function: an `async def` of your
+//! project (through imports, aliases, re-exports, `self.`/`cls.` methods and classes
+//! instantiated in the function) or an asyncio coroutine function (`asyncio.sleep`,
+//! `asyncio.wait_for`, `asyncio.gather`, `loop.run_in_executor`, ...).
 //!
 //! ## Why is this bad?
 //! An `async def` already wraps its return value: `await f()` evaluates to whatever `f`
@@ -34,7 +35,10 @@
 //! ```
 //!
 //! Async generator functions, properties, and `async def` functions behind a decorator that
-//! may change what they return are not treated as coroutine functions.
+//! may change what they return are not treated as coroutine functions. A decorated `async def`
+//! (other than `@staticmethod`, `@classmethod`, `@abstractmethod`, `@override`) is not checked
+//! either: route decorators hand the function to a framework that may await its result again
+//! while it is awaitable (Sanic does), so the returned coroutine still runs there.
 //!
 //! ## References
 //! - [Coroutines and tasks](https://docs.python.org/3/library/asyncio-task.html#coroutines)
@@ -43,19 +47,23 @@
 use std::sync::Arc;
 
 use asynclint_diagnostics::{Diagnostic, SourceFile};
-use ruff_python_ast::Stmt;
+use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
 use super::helpers::{
-    call_display, callee_name, defer, is_coroutine_function, is_instance_attribute_call, project_coroutine_what,
-    stdlib_coroutine, stdlib_returns,
+    call_text, callee_text, defer, is_coroutine_function, is_instance_attribute_call,
+    project_coroutine_what, stdlib_coroutine, stdlib_returns, stdlib_what,
 };
 use crate::checker::{CallSite, Checker};
 use crate::project::{DeferredCheck, DeferredKind, ProjectFacts, Target};
 use crate::registry::Rule;
 
 /// Phase 1: `return <call>` directly in an `async def` body.
-pub(crate) fn async_function_returns_coroutine(checker: &mut Checker, site: &CallSite, target: Option<&Target>) {
+pub(crate) fn async_function_returns_coroutine(
+    checker: &mut Checker,
+    site: &CallSite,
+    target: Option<&Target>,
+) {
     let Some(Stmt::Return(ret)) = checker.current_statement() else {
         return;
     };
@@ -69,11 +77,22 @@ pub(crate) fn async_function_returns_coroutine(checker: &mut Checker, site: &Cal
     let Some(function) = checker.semantic.current_function() else {
         return;
     };
+    if has_framework_decorator(checker, function.def) {
+        return;
+    }
     let caller = function.def.name.to_string();
-    let display = call_display(checker, site);
+    let call = call_text(checker, site);
+    let callee = callee_text(checker, site);
     let range = ret.range();
     if stdlib_coroutine(site) {
-        let diagnostic = diagnostic(&display, &caller, "an asyncio coroutine function", stdlib_returns(site), range, &checker.file());
+        let message = Message {
+            call: &call,
+            callee: &callee,
+            caller: &caller,
+            what: stdlib_what(site),
+            returns: stdlib_returns(site),
+        };
+        let diagnostic = diagnostic(&message, range, &checker.file());
         checker.push_diagnostic(diagnostic);
         return;
     }
@@ -81,27 +100,88 @@ pub(crate) fn async_function_returns_coroutine(checker: &mut Checker, site: &Cal
     if is_instance_attribute_call(checker, site) {
         return;
     }
-    let kind = DeferredKind::ReturnedCoroutine { display, caller };
-    defer(checker, Rule::AsyncFunctionReturnsCoroutine, range, target, kind);
+    let kind = DeferredKind::ReturnedCoroutine {
+        call,
+        callee,
+        caller,
+    };
+    defer(
+        checker,
+        Rule::AsyncFunctionReturnsCoroutine,
+        range,
+        target,
+        kind,
+    );
 }
 
-fn diagnostic(display: &str, caller: &str, what: &str, returns: &str, range: TextRange, file: &Arc<SourceFile>) -> Diagnostic {
-    let callee = callee_name(display);
+/// Decorators that only describe the function (they never consume its return value).
+const DESCRIPTIVE_DECORATORS: &[&str] = &[
+    "builtins.staticmethod",
+    "builtins.classmethod",
+    "abc.abstractmethod",
+    "functools.wraps",
+    "typing.override",
+    "typing_extensions.override",
+    "typing.final",
+    "typing_extensions.final",
+];
+
+/// Any other decorator may hand the function to a framework that awaits whatever it returns
+/// once more (Sanic and others `await` a handler's result while it is awaitable), so returning
+/// a coroutine can be deliberate there.
+fn has_framework_decorator(checker: &Checker, def: &ast::StmtFunctionDef) -> bool {
+    def.decorator_list.iter().any(|decorator| {
+        let expr = match &decorator.expression {
+            Expr::Call(call) => &*call.func,
+            other => other,
+        };
+        checker
+            .semantic
+            .resolve_qualified_name(expr)
+            .is_none_or(|q| !DESCRIPTIVE_DECORATORS.contains(&q.as_str()))
+    })
+}
+
+struct Message<'m> {
+    call: &'m str,
+    callee: &'m str,
+    caller: &'m str,
+    what: &'m str,
+    returns: &'m str,
+}
+
+fn diagnostic(m: &Message, range: TextRange, file: &Arc<SourceFile>) -> Diagnostic {
+    let Message {
+        call,
+        callee,
+        caller,
+        what,
+        returns,
+    } = m;
     Diagnostic::new(
         Rule::AsyncFunctionReturnsCoroutine.code(),
         Rule::AsyncFunctionReturnsCoroutine.name(),
         format!(
-            "`async def {caller}` returns `{display}` without awaiting it: `{callee}` is {what}, so `await {caller}(...)` gives {returns} instead of its result"
+            "`async def {caller}` returns `{call}` without awaiting it: `{callee}` is {what}, so `await {caller}(...)` gives {returns} instead of its result"
         ),
         range,
         file.clone(),
     )
-    .with_help(format!("Write `return await {display}` (or make `{caller}` a plain `def` that forwards the call)"))
+    .with_help(format!("Write `return await {call}` (or make `{caller}` a plain `def` that forwards the call)"))
 }
 
 /// Phase 2: report when the target is a project coroutine function.
-pub fn settle(check: &DeferredCheck, file: &Arc<SourceFile>, facts: &dyn ProjectFacts) -> Option<Diagnostic> {
-    let DeferredKind::ReturnedCoroutine { display, caller } = &check.kind else {
+pub fn settle(
+    check: &DeferredCheck,
+    file: &Arc<SourceFile>,
+    facts: &dyn ProjectFacts,
+) -> Option<Diagnostic> {
+    let DeferredKind::ReturnedCoroutine {
+        call,
+        callee,
+        caller,
+    } = &check.kind
+    else {
         return None;
     };
     let function = facts.resolve_function(&check.target)?;
@@ -109,5 +189,12 @@ pub fn settle(check: &DeferredCheck, file: &Arc<SourceFile>, facts: &dyn Project
         return None;
     }
     let what = project_coroutine_what(facts, &function);
-    Some(diagnostic(display, caller, &what, "a coroutine object", check.range, file))
+    let message = Message {
+        call,
+        callee,
+        caller,
+        what: &what,
+        returns: "a coroutine object",
+    };
+    Some(diagnostic(&message, check.range, file))
 }

@@ -133,70 +133,112 @@ pub(crate) fn comprehension(checker: &mut Checker, expr: &Expr) {
 
 /// `await agen()`.
 pub(crate) fn await_expression(checker: &mut Checker, await_expr: &ast::ExprAwait) {
-    let Expr::Call(call) = &*await_expr.value else { return };
+    let Expr::Call(call) = &*await_expr.value else {
+        return;
+    };
     let display = function_facts::callee_display(checker, &call.func);
     match function_facts::resolve_callee(checker, &call.func) {
-        Some(Callee::Local(def)) => {
-            if def.is_async && function_facts::is_undecorated(def) && function_facts::body_facts(def).is_generator {
-                let location = local_location(checker, def);
-                let (message, help) = messages(IterationUse::Await, &display, Some(&location));
-                checker.report(Rule::AsyncIterationMismatch, message, help, await_expr.range(), None);
-            }
+        Some(Callee::Local(def))
+            if def.is_async
+                && function_facts::is_undecorated(def)
+                && function_facts::body_facts(def).is_generator =>
+        {
+            let location = local_location(checker, def);
+            let (message, help) = messages(IterationUse::Await, &display, Some(&location));
+            checker.report(
+                Rule::AsyncIterationMismatch,
+                message,
+                help,
+                await_expr.range(),
+                None,
+            );
         }
-        Some(Callee::Project(target)) => defer(checker, await_expr.range(), target, display, IterationUse::Await),
-        None => {}
+        Some(Callee::Project(target)) => defer(
+            checker,
+            await_expr.range(),
+            target,
+            call.func.range(),
+            IterationUse::Await,
+        ),
+        Some(Callee::Local(_)) | None => {}
     }
 }
 
 fn check_iteration(checker: &mut Checker, iter: &Expr, is_async: bool) {
+    if is_async && let Some(what) = sync_iterable(checker, iter) {
+        checker.report(
+            Rule::AsyncIterationMismatch,
+            format!("`async for` over {what}, a synchronous iterable: it has no `__aiter__`, so the loop raises `TypeError`"),
+            "Use a plain `for` loop",
+            iter.range(),
+            None,
+        );
+        return;
+    }
+    let Expr::Call(call) = iter else { return };
+    let display = function_facts::callee_display(checker, &call.func);
     if is_async {
-        if let Some(what) = sync_iterable(checker, iter) {
+        if checker.settings.target_version.minor < 13
+            && checker
+                .semantic
+                .resolve_qualified_name(&call.func)
+                .as_deref()
+                == Some("asyncio.as_completed")
+        {
             checker.report(
                 Rule::AsyncIterationMismatch,
-                format!("`async for` over {what}, a synchronous iterable: it has no `__aiter__`, so the loop raises `TypeError`"),
-                "Use a plain `for` loop",
-                iter.range(),
+                format!(
+                    "`async for` over `{display}`: before Python 3.13 it returns a plain iterator of awaitables, so the loop raises `TypeError` (target is {})",
+                    checker.settings.target_version
+                ),
+                "Iterate it with a plain `for` and await each item: `for aw in asyncio.as_completed(...): result = await aw`",
+                call.range(),
+                None,
+            );
+            return;
+        }
+        if is_stdlib_coroutine(checker, call) {
+            let (message, help) = messages(IterationUse::AsyncFor, &display, None);
+            checker.report(
+                Rule::AsyncIterationMismatch,
+                message,
+                help,
+                call.range(),
                 None,
             );
             return;
         }
     }
-    let Expr::Call(call) = iter else { return };
-    let display = function_facts::callee_display(checker, &call.func);
-    if is_async {
-        if let Some(q) = checker.semantic.resolve_qualified_name(&call.func) {
-            if q == "asyncio.as_completed" && checker.settings.target_version.minor < 13 {
-                checker.report(
-                    Rule::AsyncIterationMismatch,
-                    format!("`async for` over `{display}`: before Python 3.13 it returns a plain iterator of awaitables, so the loop raises `TypeError` (target is {})", checker.settings.target_version),
-                    "Iterate it with a plain `for` and await each item: `for aw in asyncio.as_completed(...): result = await aw`",
-                    call.range(),
-                    None,
-                );
-                return;
-            }
-        }
-        if is_stdlib_coroutine(checker, call) {
-            let (message, help) = messages(IterationUse::AsyncFor, &display, None);
-            checker.report(Rule::AsyncIterationMismatch, message, help, call.range(), None);
-            return;
-        }
-    }
-    let usage = if is_async { IterationUse::AsyncFor } else { IterationUse::SyncFor };
+    let usage = if is_async {
+        IterationUse::AsyncFor
+    } else {
+        IterationUse::SyncFor
+    };
     match function_facts::resolve_callee(checker, &call.func) {
         Some(Callee::Local(def)) => {
             if !def.is_async || !function_facts::is_undecorated(def) {
                 return;
             }
             let is_generator = function_facts::body_facts(def).is_generator;
-            // A plain `for` over an async generator; `async for` over a coroutine function.
-            if is_generator != is_async {
+            // A plain `for` over an async generator; `async for` over a coroutine function
+            // (not a stub that a subclass implements as an async generator).
+            if is_generator != is_async
+                && (is_generator || !function_facts::is_trivial_body(&def.body))
+            {
                 let location = local_location(checker, def);
                 let (message, help) = messages(usage, &display, Some(&location));
-                checker.report(Rule::AsyncIterationMismatch, message, help, call.range(), None);
+                checker.report(
+                    Rule::AsyncIterationMismatch,
+                    message,
+                    help,
+                    call.range(),
+                    None,
+                );
             }
         }
-        Some(Callee::Project(target)) => defer(checker, call.range(), target, display, usage),
+        Some(Callee::Project(target)) => {
+            defer(checker, call.range(), target, call.func.range(), usage)
+        }
         None => {}
     }
 }
@@ -229,29 +271,44 @@ fn is_stdlib_coroutine(checker: &Checker, call: &ast::ExprCall) -> bool {
     if let Some(q) = checker.semantic.resolve_qualified_name(&call.func) {
         return STDLIB_COROUTINES.contains(&q.as_str());
     }
-    let Expr::Attribute(attr) = &*call.func else { return false };
-    let Some(kind) = checker.semantic.object_kind(&attr.value) else { return false };
+    let Expr::Attribute(attr) = &*call.func else {
+        return false;
+    };
+    let Some(kind) = checker.semantic.object_kind(&attr.value) else {
+        return false;
+    };
     let path = format!("{kind}.{}", attr.attr.as_str());
     STDLIB_COROUTINE_METHODS.contains(&path.as_str())
 }
 
 fn local_location(checker: &Checker, def: &ast::StmtFunctionDef) -> String {
-    format!("line {}", checker.file().location(def.name.range.start()).row)
+    format!(
+        "line {}",
+        checker.file().location(def.name.range.start()).row
+    )
 }
 
-fn defer(checker: &mut Checker, range: TextRange, target: crate::project::Target, display: String, usage: IterationUse) {
+fn defer(
+    checker: &mut Checker,
+    range: TextRange,
+    target: crate::project::Target,
+    callee: TextRange,
+    usage: IterationUse,
+) {
     if let Some(builder) = &mut checker.summary {
         builder.summary.deferred.push(DeferredCheck {
             rule: Rule::AsyncIterationMismatch,
             range,
             target,
-            kind: DeferredKind::AsyncIteration { display, usage },
+            kind: DeferredKind::AsyncIteration { callee, usage },
         });
     }
 }
 
 fn messages(usage: IterationUse, display: &str, location: Option<&str>) -> (String, String) {
-    let at = location.map(|l| format!(" (`async def` at {l})")).unwrap_or_default();
+    let at = location
+        .map(|l| format!(" (`async def` at {l})"))
+        .unwrap_or_default();
     match usage {
         IterationUse::SyncFor => (
             format!("`{display}` is an async generator function{at}: a plain `for` cannot iterate the async generator it returns, so this raises `TypeError`"),
@@ -269,24 +326,37 @@ fn messages(usage: IterationUse, display: &str, location: Option<&str>) -> (Stri
 }
 
 /// Phase 2: the target decides which mismatch, if any, this is.
-pub fn settle(check: &DeferredCheck, file: &Arc<SourceFile>, facts: &dyn ProjectFacts) -> Option<Diagnostic> {
-    let DeferredKind::AsyncIteration { display, usage } = &check.kind else {
+pub fn settle(
+    check: &DeferredCheck,
+    file: &Arc<SourceFile>,
+    facts: &dyn ProjectFacts,
+) -> Option<Diagnostic> {
+    let DeferredKind::AsyncIteration { callee, usage } = &check.kind else {
         return None;
     };
     let function = facts.resolve_function(&check.target)?;
     let summary = function.summary;
-    if !summary.is_async || summary.opaque_decorator {
+    if !summary.is_async || summary.opaque_decorator || summary.is_property {
         return None;
     }
     let mismatch = match usage {
         IterationUse::SyncFor | IterationUse::Await => summary.is_generator,
-        IterationUse::AsyncFor => !summary.is_generator,
+        // An abstract/protocol stub may be implemented as an async generator in a subclass.
+        IterationUse::AsyncFor => !summary.is_generator && !summary.trivial_body,
     };
     if !mismatch {
         return None;
     }
-    let location = format!("{}:{}", facts.display_path(function.module_path), summary.line);
-    let (message, help) = messages(*usage, display, Some(&location));
+    let location = format!(
+        "{}:{}",
+        facts.display_path(function.module_path),
+        summary.line
+    );
+    let display = crate::project::snippet::callee_call(file.text(), *callee);
+    let (message, help) = messages(*usage, &display, Some(&location));
     let rule = Rule::AsyncIterationMismatch;
-    Some(Diagnostic::new(rule.code(), rule.name(), message, check.range, file.clone()).with_help(help))
+    Some(
+        Diagnostic::new(rule.code(), rule.name(), message, check.range, file.clone())
+            .with_help(help),
+    )
 }

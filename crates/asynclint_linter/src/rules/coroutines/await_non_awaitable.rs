@@ -1,5 +1,6 @@
 //! ## What it does
-//! Reports `await` on a call that cannot return an awaitable:
+//! Reports `await` on a call that cannot return an awaitable. Two kinds of calls are known:
+//!
 //! - a catalogued synchronous library call: `await time.sleep(1)`, `await requests.get(url)`,
 //!   `await open(path)`, `await subprocess.run(...)`, `await os.path.exists(p)`,
 //!   `await shutil.rmtree(p)`, `await socket.getaddrinfo(...)`, `await sqlite3.connect(p)`, and
@@ -54,7 +55,7 @@ use asynclint_diagnostics::{Diagnostic, SourceFile};
 use ruff_python_ast::Expr;
 use ruff_text_size::{Ranged, TextRange};
 
-use super::helpers::{call_display, callee_name, defer, is_instance_attribute_call};
+use super::helpers::{call_text, defer, is_instance_attribute_call};
 use crate::checker::{CallSite, Checker};
 use crate::project::{DeferredCheck, DeferredKind, ProjectFacts, Target};
 use crate::registry::Rule;
@@ -62,16 +63,21 @@ use crate::rules::blocking::helpers::{BlockingEntry, display_name, lookup};
 
 const SLEEP: &str = "`await asyncio.sleep(...)`";
 const HTTP: &str = "an asyncio HTTP client: `await client.get(...)` on an `httpx.AsyncClient` or `aiohttp.ClientSession`";
-const SUBPROCESS: &str = "`await asyncio.create_subprocess_exec(...)` and `await proc.wait()`/`proc.communicate()`";
+const SUBPROCESS: &str =
+    "`await asyncio.create_subprocess_exec(...)` and `await proc.wait()`/`proc.communicate()`";
 const FILES: &str = "`aiofiles`/`anyio` (`async with aiofiles.open(...)`, `await anyio.Path(...).read_text()`), or `await asyncio.to_thread(...)`";
-const FILESYSTEM: &str = "`aiofiles.os`/`anyio.Path`, or `await asyncio.to_thread(...)` around the synchronous call";
+const FILESYSTEM: &str =
+    "`aiofiles.os`/`anyio.Path`, or `await asyncio.to_thread(...)` around the synchronous call";
 const NETWORK: &str = "`await asyncio.open_connection(...)` or `await loop.getaddrinfo(...)`";
 const SQLITE: &str = "`aiosqlite` (`async with aiosqlite.connect(...)`, `await conn.execute(...)`), or `await asyncio.to_thread(...)`";
 const THREADING: &str = "the asyncio primitive (`asyncio.Lock`, `asyncio.Event`, ...), or `await asyncio.to_thread(...)`";
 const INPUT: &str = "`await asyncio.to_thread(input, prompt)`";
 
 const fn entry(pattern: &'static str, alternative: &'static str) -> BlockingEntry {
-    BlockingEntry { pattern, alternative }
+    BlockingEntry {
+        pattern,
+        alternative,
+    }
 }
 
 /// Synchronous calls whose result is never awaitable (`None`, `bool`, a response, a file...).
@@ -120,9 +126,9 @@ const CATALOG: &[BlockingEntry] = &[
     entry("os.system", SUBPROCESS),
     entry("builtins.open", FILES),
     entry("io.open", FILES),
-    entry("shutil.copy*", FILES),
-    entry("shutil.move", FILES),
-    entry("shutil.rmtree", FILES),
+    entry("shutil.copy*", FILESYSTEM),
+    entry("shutil.move", FILESYSTEM),
+    entry("shutil.rmtree", FILESYSTEM),
     entry("pathlib.Path().read_text", FILES),
     entry("pathlib.Path().read_bytes", FILES),
     entry("pathlib.Path().write_text", FILES),
@@ -166,10 +172,11 @@ pub(crate) fn await_non_awaitable(checker: &mut Checker, site: &CallSite, target
     let range = await_expr.range();
     if let Some((entry, matched)) = lookup(CATALOG, site) {
         let name = display_name(checker, site, &matched);
+        let call = call_text(checker, site);
         checker.report(
             Rule::AwaitNonAwaitable,
             format!(
-                "`await {name}`: `{name}` is a synchronous call, not a coroutine: it runs to completion first (blocking the event loop), then `await` raises `TypeError` on its result"
+                "`await {call}`: `{name}` is a synchronous call, not a coroutine: it runs to completion first (blocking the event loop), then `await` raises `TypeError` on its result"
             ),
             format!("Use {}", entry.alternative),
             range,
@@ -181,17 +188,28 @@ pub(crate) fn await_non_awaitable(checker: &mut Checker, site: &CallSite, target
     if is_instance_attribute_call(checker, site) {
         return;
     }
-    let display = call_display(checker, site);
-    defer(checker, Rule::AwaitNonAwaitable, range, target, DeferredKind::AwaitedCall { display });
+    let callee = site.call.func.range();
+    defer(
+        checker,
+        Rule::AwaitNonAwaitable,
+        range,
+        target,
+        DeferredKind::AwaitedCall { callee },
+    );
 }
 
-fn diagnostic(display: &str, location: &str, range: TextRange, file: &Arc<SourceFile>) -> Diagnostic {
-    let callee = callee_name(display);
+fn diagnostic(
+    call: &str,
+    callee: &str,
+    location: &str,
+    range: TextRange,
+    file: &Arc<SourceFile>,
+) -> Diagnostic {
     Diagnostic::new(
         Rule::AwaitNonAwaitable.code(),
         Rule::AwaitNonAwaitable.name(),
         format!(
-            "`await {display}`: `{callee}` is a plain `def` ({location}) that never returns a value, so the call runs synchronously and `await None` raises `TypeError`"
+            "`await {call}`: `{callee}` is a plain `def` ({location}) that never returns a value, so the call runs synchronously and `await None` raises `TypeError`"
         ),
         range,
         file.clone(),
@@ -200,13 +218,32 @@ fn diagnostic(display: &str, location: &str, range: TextRange, file: &Arc<Source
 }
 
 /// Phase 2: report when the target is a project sync function that returns nothing.
-pub fn settle(check: &DeferredCheck, file: &Arc<SourceFile>, facts: &dyn ProjectFacts) -> Option<Diagnostic> {
-    let DeferredKind::AwaitedCall { display } = &check.kind else {
+pub fn settle(
+    check: &DeferredCheck,
+    file: &Arc<SourceFile>,
+    facts: &dyn ProjectFacts,
+) -> Option<Diagnostic> {
+    let DeferredKind::AwaitedCall { callee } = &check.kind else {
         return None;
     };
+    let callee = crate::project::snippet::callee(file.text(), *callee);
+    // The check is anchored on the `await` expression; the message shows the call.
+    let call = crate::project::snippet::short(file.text(), check.range, 66)
+        .map(|text| {
+            text.strip_prefix("await")
+                .map_or(text.clone(), |t| t.trim_start().to_string())
+        })
+        .filter(|text| text.len() <= 60)
+        .unwrap_or_else(|| format!("{callee}(...)"));
     let function = facts.resolve_function(&check.target)?;
     let f = function.summary;
-    if f.is_async || f.is_generator || f.returns_value || f.opaque_decorator || f.is_property || f.trivial_body {
+    if f.is_async
+        || f.is_generator
+        || f.returns_value
+        || f.opaque_decorator
+        || f.is_property
+        || f.trivial_body
+    {
         return None;
     }
     // A stub file describes an interface; its bodies are never the implementation.
@@ -214,5 +251,5 @@ pub fn settle(check: &DeferredCheck, file: &Arc<SourceFile>, facts: &dyn Project
         return None;
     }
     let location = format!("{}:{}", facts.display_path(function.module_path), f.line);
-    Some(diagnostic(display, &location, check.range, file))
+    Some(diagnostic(&call, &callee, &location, check.range, file))
 }

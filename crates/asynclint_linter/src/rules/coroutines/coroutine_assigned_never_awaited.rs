@@ -1,7 +1,8 @@
 //! ## What it does
-//! Reports a coroutine stored in a local variable (`result = fetch(...)`) that the function never
-//! uses again: it is not awaited, returned, passed to a call, stored elsewhere, yielded, or used
-//! with `async with`/`async for`. The callee must be a known coroutine function: an `async def`
+//! Reports a coroutine stored in a local variable that is never awaited or used again. In
+//! `result = fetch(...)`, the function never reads `result` afterwards: the coroutine is not
+//! awaited, returned, passed to a call, stored elsewhere, yielded, or used with
+//! `async with`/`async for`. The callee must be a known coroutine function: an `async def`
 //! of your project (through imports, aliases, re-exports, `self.`/`cls.` methods and classes
 //! instantiated in the function) or an asyncio coroutine function (`asyncio.sleep`,
 //! `asyncio.wait_for`, `queue.get()` on an `asyncio.Queue`, ...).
@@ -49,15 +50,19 @@ use ruff_python_ast::{self as ast, Expr, ExprContext, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
 use super::helpers::{
-    call_display, callee_name, defer, is_coroutine_function, is_instance_attribute_call, project_coroutine_what,
-    stdlib_coroutine, stdlib_returns,
+    call_text, callee_text, defer, is_coroutine_function, is_instance_attribute_call,
+    project_coroutine_what, stdlib_coroutine, stdlib_returns, stdlib_what,
 };
 use crate::checker::{CallSite, Checker};
 use crate::project::{DeferredCheck, DeferredKind, ProjectFacts, Target};
 use crate::registry::Rule;
 
 /// Phase 1: `name = <call>` inside a function that never reads `name`.
-pub(crate) fn coroutine_assigned_never_awaited(checker: &mut Checker, site: &CallSite, target: Option<&Target>) {
+pub(crate) fn coroutine_assigned_never_awaited(
+    checker: &mut Checker,
+    site: &CallSite,
+    target: Option<&Target>,
+) {
     let Some((name, range)) = assigned_name(checker, site) else {
         return;
     };
@@ -69,14 +74,24 @@ pub(crate) fn coroutine_assigned_never_awaited(checker: &mut Checker, site: &Cal
     if is_used(&function.def.body, name) {
         return;
     }
-    let display = call_display(checker, site);
+    let call = call_text(checker, site);
+    let callee = callee_text(checker, site);
     if stdlib_coroutine(site) {
-        let consequence = if stdlib_returns(site) == "a future" {
+        let returns = stdlib_returns(site);
+        let consequence = if returns == "a future" {
             "its result and exceptions are never collected"
         } else {
             "it never runs"
         };
-        let diagnostic = diagnostic(&display, name, "an asyncio coroutine function", consequence, range, &checker.file());
+        let message = Message {
+            call: &call,
+            callee: &callee,
+            name,
+            returns,
+            what: stdlib_what(site),
+            consequence,
+        };
+        let diagnostic = diagnostic(&message, range, &checker.file());
         checker.push_diagnostic(diagnostic);
         return;
     }
@@ -85,21 +100,32 @@ pub(crate) fn coroutine_assigned_never_awaited(checker: &mut Checker, site: &Cal
         return;
     }
     let kind = DeferredKind::CoroutineAssigned {
-        display,
+        call,
+        callee,
         name: name.to_string(),
     };
-    defer(checker, Rule::CoroutineAssignedNeverAwaited, range, target, kind);
+    defer(
+        checker,
+        Rule::CoroutineAssignedNeverAwaited,
+        range,
+        target,
+        kind,
+    );
 }
 
 /// `name = call` / `name: T = call` where the call is the whole value; the statement's range.
 fn assigned_name<'a>(checker: &Checker<'a>, site: &CallSite) -> Option<(&'a str, TextRange)> {
     let call_range = site.call.range();
     match checker.current_statement()? {
-        Stmt::Assign(assign) if assign.value.range() == call_range => match assign.targets.as_slice() {
-            [Expr::Name(name)] => Some((name.id.as_str(), assign.range())),
-            _ => None,
-        },
-        Stmt::AnnAssign(assign) if assign.value.as_deref().map(Ranged::range) == Some(call_range) => {
+        Stmt::Assign(assign) if assign.value.range() == call_range => {
+            match assign.targets.as_slice() {
+                [Expr::Name(name)] => Some((name.id.as_str(), assign.range())),
+                _ => None,
+            }
+        }
+        Stmt::AnnAssign(assign)
+            if assign.value.as_deref().map(Ranged::range) == Some(call_range) =>
+        {
             match &*assign.target {
                 Expr::Name(name) => Some((name.id.as_str(), assign.range())),
                 _ => None,
@@ -129,7 +155,8 @@ impl<'a> Visitor<'a> for UseFinder<'_> {
             return;
         }
         match stmt {
-            Stmt::Global(ast::StmtGlobal { names, .. }) | Stmt::Nonlocal(ast::StmtNonlocal { names, .. })
+            Stmt::Global(ast::StmtGlobal { names, .. })
+            | Stmt::Nonlocal(ast::StmtNonlocal { names, .. })
                 if names.iter().any(|n| n.as_str() == self.name) =>
             {
                 self.found = true;
@@ -148,8 +175,7 @@ impl<'a> Visitor<'a> for UseFinder<'_> {
                     self.found = true;
                 }
             }
-            Expr::Call(call)
-                if matches!(&*call.func, Expr::Name(f) if matches!(f.id.as_str(), "locals" | "vars" | "eval" | "exec")) =>
+            Expr::Call(call) if matches!(&*call.func, Expr::Name(f) if matches!(f.id.as_str(), "locals" | "vars" | "eval" | "exec")) =>
             {
                 self.found = true;
             }
@@ -158,25 +184,47 @@ impl<'a> Visitor<'a> for UseFinder<'_> {
     }
 }
 
-fn diagnostic(display: &str, name: &str, what: &str, consequence: &str, range: TextRange, file: &Arc<SourceFile>) -> Diagnostic {
-    let callee = callee_name(display);
+struct Message<'m> {
+    call: &'m str,
+    callee: &'m str,
+    name: &'m str,
+    /// "a coroutine object" / "a future".
+    returns: &'m str,
+    what: &'m str,
+    consequence: &'m str,
+}
+
+fn diagnostic(m: &Message, range: TextRange, file: &Arc<SourceFile>) -> Diagnostic {
+    let Message {
+        call,
+        callee,
+        name,
+        returns,
+        what,
+        consequence,
+    } = m;
+    let noun = returns.strip_suffix(" object").unwrap_or(returns);
     Diagnostic::new(
         Rule::CoroutineAssignedNeverAwaited.code(),
         Rule::CoroutineAssignedNeverAwaited.name(),
         format!(
-            "`{name} = {display}` stores a coroutine that is never awaited, returned or passed on: `{callee}` is {what}, so {consequence}"
+            "`{name} = {call}` stores {noun} that is never awaited, returned or passed on: `{callee}` is {what}, so {consequence}"
         ),
         range,
         file.clone(),
     )
     .with_help(format!(
-        "Await it (`{name} = await {display}`), or run it concurrently with `asyncio.create_task(...)` and keep the task"
+        "Await it (`{name} = await {call}`), or run it concurrently with `asyncio.create_task(...)` and keep the task"
     ))
 }
 
 /// Phase 2: report when the target is a project coroutine function.
-pub fn settle(check: &DeferredCheck, file: &Arc<SourceFile>, facts: &dyn ProjectFacts) -> Option<Diagnostic> {
-    let DeferredKind::CoroutineAssigned { display, name } = &check.kind else {
+pub fn settle(
+    check: &DeferredCheck,
+    file: &Arc<SourceFile>,
+    facts: &dyn ProjectFacts,
+) -> Option<Diagnostic> {
+    let DeferredKind::CoroutineAssigned { call, callee, name } = &check.kind else {
         return None;
     };
     let function = facts.resolve_function(&check.target)?;
@@ -184,5 +232,13 @@ pub fn settle(check: &DeferredCheck, file: &Arc<SourceFile>, facts: &dyn Project
         return None;
     }
     let what = project_coroutine_what(facts, &function);
-    Some(diagnostic(display, name, &what, "its body never runs", check.range, file))
+    let message = Message {
+        call,
+        callee,
+        name,
+        returns: "a coroutine object",
+        what: &what,
+        consequence: "its body never runs",
+    };
+    Some(diagnostic(&message, check.range, file))
 }

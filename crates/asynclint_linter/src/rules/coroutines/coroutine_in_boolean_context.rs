@@ -1,8 +1,8 @@
 //! ## What it does
-//! Reports a call to a coroutine function whose result is tested for truth without `await`:
-//! `if is_ready():`, `elif ...`, `while has_more():`, `not is_ready()`, `assert is_valid()`,
-//! `is_ready() and x`, `x if is_ready() else y`, and comprehension filters
-//! (`[u for u in users if is_active(u)]`). Coroutine functions are the `async def` functions of
+//! Reports a coroutine function call whose result is tested for truth without `await`. The
+//! tests are `if is_ready():`, `elif ...`, `while has_more():`, `not is_ready()`,
+//! `assert is_valid()`, `is_ready() and x`, `x if is_ready() else y`, and comprehension
+//! filters (`[u for u in users if is_active(u)]`). Coroutine functions are the `async def` functions of
 //! your project (through imports, aliases, re-exports, `self.`/`cls.` methods and classes
 //! instantiated in the function) and the asyncio coroutine functions (`lock.acquire()` on an
 //! `asyncio.Lock`, `event.wait()` on an `asyncio.Event`, `asyncio.wait_for(...)`, ...).
@@ -45,8 +45,8 @@ use ruff_python_ast::{BoolOp, Expr, Stmt, UnaryOp};
 use ruff_text_size::{Ranged, TextRange};
 
 use super::helpers::{
-    call_display, callee_name, defer, is_coroutine_function, is_instance_attribute_call, project_coroutine_what,
-    stdlib_coroutine, stdlib_returns,
+    call_text, callee_text, defer, is_coroutine_function, is_instance_attribute_call,
+    project_coroutine_what, stdlib_coroutine, stdlib_returns, stdlib_what,
 };
 use crate::checker::{CallSite, Checker};
 use crate::project::{DeferredCheck, DeferredKind, ProjectFacts, Target};
@@ -67,15 +67,28 @@ enum Test {
 }
 
 /// Phase 1: a call whose truth value is tested.
-pub(crate) fn coroutine_in_boolean_context(checker: &mut Checker, site: &CallSite, target: Option<&Target>) {
+pub(crate) fn coroutine_in_boolean_context(
+    checker: &mut Checker,
+    site: &CallSite,
+    target: Option<&Target>,
+) {
     let Some((test, direct)) = boolean_context(checker, site) else {
         return;
     };
-    let display = call_display(checker, site);
-    let lead = lead(test, direct, &display);
+    let call = call_text(checker, site);
+    let callee = callee_text(checker, site);
+    let lead = lead(test, direct, &call);
     let range = site.call.range();
     if stdlib_coroutine(site) {
-        let diagnostic = diagnostic(&lead, &display, "an asyncio coroutine function", stdlib_returns(site), range, &checker.file());
+        let diagnostic = diagnostic(
+            &lead,
+            &call,
+            &callee,
+            stdlib_what(site),
+            stdlib_returns(site),
+            range,
+            &checker.file(),
+        );
         checker.push_diagnostic(diagnostic);
         return;
     }
@@ -83,8 +96,14 @@ pub(crate) fn coroutine_in_boolean_context(checker: &mut Checker, site: &CallSit
     if is_instance_attribute_call(checker, site) {
         return;
     }
-    let kind = DeferredKind::CoroutineInBooleanContext { display, lead };
-    defer(checker, Rule::CoroutineInBooleanContext, range, target, kind);
+    let kind = DeferredKind::CoroutineInBooleanContext { call, callee, lead };
+    defer(
+        checker,
+        Rule::CoroutineInBooleanContext,
+        range,
+        target,
+        kind,
+    );
 }
 
 /// How the call's truth value is used, and whether the call is the whole test (`if f():`)
@@ -98,7 +117,11 @@ fn boolean_context(checker: &Checker, site: &CallSite) -> Option<(Test, bool)> {
             Expr::BoolOp(bool_op) => {
                 let is_last = bool_op.values.last().is_some_and(|v| v.range() == node);
                 if !is_last {
-                    let test = if bool_op.op == BoolOp::And { Test::And } else { Test::Or };
+                    let test = if bool_op.op == BoolOp::And {
+                        Test::And
+                    } else {
+                        Test::Or
+                    };
                     return Some((test, direct));
                 }
                 // The last operand is the value of the whole expression: it is tested only
@@ -106,7 +129,9 @@ fn boolean_context(checker: &Checker, site: &CallSite) -> Option<(Test, bool)> {
                 node = bool_op.range();
                 direct = false;
             }
-            Expr::If(if_exp) => return (if_exp.test.range() == node).then_some((Test::Ternary, direct)),
+            Expr::If(if_exp) => {
+                return (if_exp.test.range() == node).then_some((Test::Ternary, direct));
+            }
             Expr::ListComp(comp) => return in_filter(&comp.generators, node, direct),
             Expr::SetComp(comp) => return in_filter(&comp.generators, node, direct),
             Expr::Generator(comp) => return in_filter(&comp.generators, node, direct),
@@ -135,7 +160,11 @@ fn boolean_context(checker: &Checker, site: &CallSite) -> Option<(Test, bool)> {
     Some((test, direct))
 }
 
-fn in_filter(generators: &[ruff_python_ast::Comprehension], node: TextRange, direct: bool) -> Option<(Test, bool)> {
+fn in_filter(
+    generators: &[ruff_python_ast::Comprehension],
+    node: TextRange,
+    direct: bool,
+) -> Option<(Test, bool)> {
     generators
         .iter()
         .any(|g| g.ifs.iter().any(|cond| cond.range() == node))
@@ -143,7 +172,7 @@ fn in_filter(generators: &[ruff_python_ast::Comprehension], node: TextRange, dir
 }
 
 /// The first half of the message: what the test always does.
-fn lead(test: Test, direct: bool, display: &str) -> String {
+fn lead(test: Test, direct: bool, call: &str) -> String {
     if !direct {
         // The call is the last operand of an `and`/`or` that is itself tested.
         let place = match test {
@@ -155,23 +184,38 @@ fn lead(test: Test, direct: bool, display: &str) -> String {
             Test::Ternary => "conditional expression test",
             Test::Filter => "comprehension filter",
         };
-        return format!("`{display}` is always true in this {place}");
+        return format!("`{call}` is always true in this {place}");
     }
     match test {
-        Test::If => format!("`if {display}:` is always true"),
-        Test::Elif => format!("`elif {display}:` is always true"),
-        Test::While => format!("`while {display}:` is always true, so the loop never stops on its own"),
-        Test::Assert => format!("`assert {display}` always passes"),
-        Test::Not => format!("`not {display}` is always false"),
-        Test::And => format!("`{display}` is always true, so `and` always evaluates its right operand"),
-        Test::Or => format!("`{display}` is always true, so `or` never evaluates its right operand"),
-        Test::Ternary => format!("`{display}` is always true, so this conditional expression always takes its first branch"),
-        Test::Filter => format!("`{display}` is always true, so this comprehension filter keeps every item"),
+        Test::If => format!("`if {call}:` is always true"),
+        Test::Elif => format!("`elif {call}:` is always true"),
+        Test::While => {
+            format!("`while {call}:` is always true, so the loop never stops on its own")
+        }
+        Test::Assert => format!("`assert {call}` always passes"),
+        Test::Not => format!("`not {call}` is always false"),
+        Test::And => {
+            format!("`{call}` is always true, so `and` always evaluates its right operand")
+        }
+        Test::Or => format!("`{call}` is always true, so `or` never evaluates its right operand"),
+        Test::Ternary => format!(
+            "`{call}` is always true, so this conditional expression always takes its first branch"
+        ),
+        Test::Filter => {
+            format!("`{call}` is always true, so this comprehension filter keeps every item")
+        }
     }
 }
 
-fn diagnostic(lead: &str, display: &str, what: &str, returns: &str, range: TextRange, file: &Arc<SourceFile>) -> Diagnostic {
-    let callee = callee_name(display);
+fn diagnostic(
+    lead: &str,
+    call: &str,
+    callee: &str,
+    what: &str,
+    returns: &str,
+    range: TextRange,
+    file: &Arc<SourceFile>,
+) -> Diagnostic {
     Diagnostic::new(
         Rule::CoroutineInBooleanContext.code(),
         Rule::CoroutineInBooleanContext.name(),
@@ -179,12 +223,16 @@ fn diagnostic(lead: &str, display: &str, what: &str, returns: &str, range: TextR
         range,
         file.clone(),
     )
-    .with_help(format!("Test the awaited result: `await {display}`"))
+    .with_help(format!("Test the awaited result: `await {call}`"))
 }
 
 /// Phase 2: report when the target is a project coroutine function.
-pub fn settle(check: &DeferredCheck, file: &Arc<SourceFile>, facts: &dyn ProjectFacts) -> Option<Diagnostic> {
-    let DeferredKind::CoroutineInBooleanContext { display, lead } = &check.kind else {
+pub fn settle(
+    check: &DeferredCheck,
+    file: &Arc<SourceFile>,
+    facts: &dyn ProjectFacts,
+) -> Option<Diagnostic> {
+    let DeferredKind::CoroutineInBooleanContext { call, callee, lead } = &check.kind else {
         return None;
     };
     let function = facts.resolve_function(&check.target)?;
@@ -192,5 +240,13 @@ pub fn settle(check: &DeferredCheck, file: &Arc<SourceFile>, facts: &dyn Project
         return None;
     }
     let what = project_coroutine_what(facts, &function);
-    Some(diagnostic(lead, display, &what, "a coroutine object", check.range, file))
+    Some(diagnostic(
+        lead,
+        call,
+        callee,
+        &what,
+        "a coroutine object",
+        check.range,
+        file,
+    ))
 }

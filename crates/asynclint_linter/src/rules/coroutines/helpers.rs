@@ -10,19 +10,28 @@ use crate::registry::Rule;
 
 use super::unawaited_coroutine::{LOOP_KINDS, is_stdlib_coroutine};
 
-/// The callee as written, with `()`: `db.fetch()`, `self.refresh()`.
-pub(crate) fn call_display(checker: &Checker, site: &CallSite) -> String {
+/// The callee as written (`db.fetch`, `self.refresh`); only its last name when the source is
+/// long or spans lines.
+pub(crate) fn callee_text(checker: &Checker, site: &CallSite) -> String {
     let func = checker.source_of(site.call.func.range());
-    if func.len() <= 60 && !func.contains('\n') {
-        format!("{func}()")
-    } else {
-        "call".to_string()
+    if func.len() <= 50 && !func.contains('\n') {
+        return func.to_string();
+    }
+    match &*site.call.func {
+        Expr::Attribute(attr) => format!("...{}", attr.attr.as_str()),
+        Expr::Name(name) => name.id.to_string(),
+        _ => "callee".to_string(),
     }
 }
 
-/// `db.fetch()` -> `db.fetch`.
-pub(crate) fn callee_name(display: &str) -> &str {
-    display.strip_suffix("()").unwrap_or(display)
+/// The call as written (`db.fetch(key)`), or `callee(...)` when it is long or spans lines.
+pub(crate) fn call_text(checker: &Checker, site: &CallSite) -> String {
+    let call = checker.source_of(site.call.range());
+    if call.len() <= 60 && !call.contains('\n') {
+        call.to_string()
+    } else {
+        format!("{}(...)", callee_text(checker, site))
+    }
 }
 
 /// A catalogued asyncio coroutine function (or future-returning call) from the AIO200 catalogue.
@@ -33,10 +42,26 @@ pub(crate) fn stdlib_coroutine(site: &CallSite) -> bool {
 /// What an asyncio callee returns, for messages: `gather` and `run_in_executor` return a future
 /// (the work runs, but its result is never collected), the rest return a coroutine object.
 pub(crate) fn stdlib_returns(site: &CallSite) -> &'static str {
-    let is_future = site.qualified == Some("asyncio.gather")
+    if stdlib_returns_future(site) {
+        "a future"
+    } else {
+        "a coroutine object"
+    }
+}
+
+/// "an asyncio coroutine function", or for `gather`/`run_in_executor` what they really are.
+pub(crate) fn stdlib_what(site: &CallSite) -> &'static str {
+    if stdlib_returns_future(site) {
+        "an asyncio function that returns a future"
+    } else {
+        "an asyncio coroutine function"
+    }
+}
+
+fn stdlib_returns_future(site: &CallSite) -> bool {
+    site.qualified == Some("asyncio.gather")
         || (site.method_name() == Some("run_in_executor")
-            && site.receiver_kind.is_some_and(|k| LOOP_KINDS.contains(&k)));
-    if is_future { "a future" } else { "a coroutine object" }
+            && site.receiver_kind.is_some_and(|k| LOOP_KINDS.contains(&k)))
 }
 
 /// A project function whose call certainly returns a coroutine object: an `async def` that is
@@ -77,7 +102,13 @@ pub(crate) fn is_instance_attribute_call(checker: &Checker, site: &CallSite) -> 
 }
 
 /// Phase 1: record a deferred check for phase 2 (only when the project index is being built).
-pub(crate) fn defer(checker: &mut Checker, rule: Rule, range: TextRange, target: &Target, kind: DeferredKind) {
+pub(crate) fn defer(
+    checker: &mut Checker,
+    rule: Rule,
+    range: TextRange,
+    target: &Target,
+    kind: DeferredKind,
+) {
     if let Some(builder) = &mut checker.summary {
         builder.summary.deferred.push(DeferredCheck {
             rule,

@@ -100,35 +100,47 @@ pub(crate) fn unawaited_coroutine(checker: &mut Checker, site: &CallSite, target
     if !checker.is_expression_statement(site.call_expr()) {
         return;
     }
-    let display = display(checker, site);
     if is_stdlib_coroutine(site) {
+        let display = display(checker, site);
         let in_async = checker.semantic.in_async_context();
         let range = site.call.range();
         let file = checker.file();
-        checker.push_diagnostic(diagnostic(Rule::UnawaitedCoroutine, &display, range, in_async, &file, "an asyncio coroutine function"));
+        checker.push_diagnostic(diagnostic(
+            Rule::UnawaitedCoroutine,
+            &display,
+            range,
+            in_async,
+            &file,
+            "an asyncio coroutine function",
+        ));
         return;
     }
     let Some(target) = target else { return };
     let in_async = checker.semantic.in_async_context();
     let range = site.call.range();
+    let callee = site.call.func.range();
     if let Some(builder) = &mut checker.summary {
         builder.summary.deferred.push(DeferredCheck {
             rule: Rule::UnawaitedCoroutine,
             range,
             target: target.clone(),
-            kind: DeferredKind::UnawaitedCall { display, in_async },
+            kind: DeferredKind::UnawaitedCall { callee, in_async },
         });
     }
 }
 
 pub(crate) fn is_stdlib_coroutine(site: &CallSite) -> bool {
-    if let Some(q) = site.qualified {
-        if STDLIB_COROUTINES.contains(&q) {
-            return true;
-        }
+    if let Some(q) = site.qualified
+        && STDLIB_COROUTINES.contains(&q)
+    {
+        return true;
     }
-    let Some(kind) = site.receiver_kind else { return false };
-    let Some(method) = site.method_name() else { return false };
+    let Some(kind) = site.receiver_kind else {
+        return false;
+    };
+    let Some(method) = site.method_name() else {
+        return false;
+    };
     if LOOP_KINDS.contains(&kind) && (method == "run_in_executor" || method.starts_with("sock_")) {
         return true;
     }
@@ -138,11 +150,27 @@ pub(crate) fn is_stdlib_coroutine(site: &CallSite) -> bool {
 
 fn display(checker: &Checker, site: &CallSite) -> String {
     let func = checker.source_of(site.call.func.range());
-    if func.len() <= 60 && !func.contains('\n') { format!("{func}()") } else { "call".to_string() }
+    if func.len() <= 60 && !func.contains('\n') {
+        format!("{func}()")
+    } else {
+        "call".to_string()
+    }
 }
 
-fn diagnostic(rule: Rule, display: &str, range: ruff_text_size::TextRange, in_async: bool, file: &Arc<SourceFile>, what: &str) -> Diagnostic {
-    let fix = in_async.then(|| Fix::unsafe_("Add `await`", vec![Edit::insertion("await ", range.start())]));
+fn diagnostic(
+    rule: Rule,
+    display: &str,
+    range: ruff_text_size::TextRange,
+    in_async: bool,
+    file: &Arc<SourceFile>,
+    what: &str,
+) -> Diagnostic {
+    let fix = in_async.then(|| {
+        Fix::unsafe_(
+            "Add `await`",
+            vec![Edit::insertion("await ", range.start())],
+        )
+    });
     let help = if in_async {
         "Add `await`, or run it concurrently with `asyncio.create_task(...)` and keep a reference to the task"
     } else {
@@ -160,10 +188,15 @@ fn diagnostic(rule: Rule, display: &str, range: ruff_text_size::TextRange, in_as
 }
 
 /// Phase 2: report when the target is a project coroutine function.
-pub fn settle(check: &DeferredCheck, file: &Arc<SourceFile>, facts: &dyn ProjectFacts) -> Option<Diagnostic> {
-    let DeferredKind::UnawaitedCall { display, in_async } = &check.kind else {
+pub fn settle(
+    check: &DeferredCheck,
+    file: &Arc<SourceFile>,
+    facts: &dyn ProjectFacts,
+) -> Option<Diagnostic> {
+    let DeferredKind::UnawaitedCall { callee, in_async } = &check.kind else {
         return None;
     };
+    let display = crate::project::snippet::callee_call(file.text(), *callee);
     let function = facts.resolve_function(&check.target)?;
     if !function.summary.is_async || function.summary.is_generator {
         return None;
@@ -173,5 +206,12 @@ pub fn settle(check: &DeferredCheck, file: &Arc<SourceFile>, facts: &dyn Project
         facts.display_path(function.module_path),
         function.summary.line
     );
-    Some(diagnostic(Rule::UnawaitedCoroutine, display, check.range, *in_async, file, &location))
+    Some(diagnostic(
+        Rule::UnawaitedCoroutine,
+        &display,
+        check.range,
+        *in_async,
+        file,
+        &location,
+    ))
 }

@@ -60,7 +60,10 @@ use crate::registry::Rule;
 use crate::settings::TargetVersion;
 
 pub(crate) fn get_event_loop(checker: &mut Checker, site: &CallSite) {
-    if !matches!(site.qualified, Some("asyncio.get_event_loop" | "asyncio.events.get_event_loop")) {
+    if !matches!(
+        site.qualified,
+        Some("asyncio.get_event_loop" | "asyncio.events.get_event_loop")
+    ) {
         return;
     }
     let call = site.call;
@@ -126,13 +129,12 @@ impl<'a> Visitor<'a> for DrivesLoop {
     }
 
     fn visit_expr(&mut self, expr: &'a Expr) {
-        if let Expr::Call(call) = expr {
-            if let Expr::Attribute(attr) = &*call.func {
-                if matches!(attr.attr.as_str(), "run_until_complete" | "run_forever") {
-                    self.found = true;
-                    return;
-                }
-            }
+        if let Expr::Call(call) = expr
+            && let Expr::Attribute(attr) = &*call.func
+            && matches!(attr.attr.as_str(), "run_until_complete" | "run_forever")
+        {
+            self.found = true;
+            return;
         }
         visitor::walk_expr(self, expr);
     }

@@ -66,9 +66,16 @@ pub(crate) fn async_generator_not_closed(checker: &mut Checker, for_stmt: &ast::
     if !for_stmt.is_async {
         return;
     }
-    let Expr::Call(call) = &*for_stmt.iter else { return };
-    let Some((exit, exit_range)) = early_exit(&for_stmt.body) else { return };
-    let exit = format!("`{exit}` on line {}", checker.file().location(exit_range.start()).row);
+    let Expr::Call(call) = &*for_stmt.iter else {
+        return;
+    };
+    let Some((exit, exit_range)) = early_exit(&for_stmt.body) else {
+        return;
+    };
+    let exit = format!(
+        "`{exit}` on line {}",
+        checker.file().location(exit_range.start()).row
+    );
     let display = function_facts::callee_display(checker, &call.func);
     let range = TextRange::new(for_stmt.start(), call.end());
     match function_facts::resolve_callee(checker, &call.func) {
@@ -78,7 +85,10 @@ pub(crate) fn async_generator_not_closed(checker: &mut Checker, for_stmt: &ast::
             }
             let facts = function_facts::body_facts(def);
             if facts.is_generator && facts.holds_resource {
-                let location = format!("line {}", checker.file().location(def.name.range.start()).row);
+                let location = format!(
+                    "line {}",
+                    checker.file().location(def.name.range.start()).row
+                );
                 let (message, help) = messages(&display, &exit, &location);
                 checker.report(Rule::AsyncGeneratorNotClosed, message, help, range, None);
             }
@@ -125,7 +135,8 @@ impl<'a> Visitor<'a> for ExitFinder {
             Stmt::Break(_) if self.loop_depth == 0 => self.found = Some(("break", stmt.range())),
             Stmt::Return(_) => self.found = Some(("return", stmt.range())),
             Stmt::Raise(_) if self.try_depth == 0 => self.found = Some(("raise", stmt.range())),
-            Stmt::For(ast::StmtFor { body, orelse, .. }) | Stmt::While(ast::StmtWhile { body, orelse, .. }) => {
+            Stmt::For(ast::StmtFor { body, orelse, .. })
+            | Stmt::While(ast::StmtWhile { body, orelse, .. }) => {
                 self.loop_depth += 1;
                 self.visit_body(body);
                 self.loop_depth -= 1;
@@ -150,27 +161,48 @@ impl<'a> Visitor<'a> for ExitFinder {
 }
 
 fn messages(display: &str, exit: &str, location: &str) -> (String, String) {
-    let call = display.strip_suffix("()").map(|d| format!("{d}(...)")).unwrap_or_else(|| display.to_string());
+    let call = display
+        .strip_suffix("()")
+        .map(|d| format!("{d}(...)"))
+        .unwrap_or_else(|| display.to_string());
     (
         format!(
             "`async for` over `{display}` can leave the loop early ({exit}) while the async generator (`async def` at {location}) holds a resource across `yield`: its cleanup is deferred to garbage collection and runs outside this task"
         ),
-        format!("Close it deterministically: `async with contextlib.aclosing({call}) as items:` and iterate `items`"),
+        format!(
+            "Close it deterministically: `async with contextlib.aclosing({call}) as items:` and iterate `items`"
+        ),
     )
 }
 
 /// Phase 2: report when the target is an async generator holding a resource.
-pub fn settle(check: &DeferredCheck, file: &Arc<SourceFile>, facts: &dyn ProjectFacts) -> Option<Diagnostic> {
+pub fn settle(
+    check: &DeferredCheck,
+    file: &Arc<SourceFile>,
+    facts: &dyn ProjectFacts,
+) -> Option<Diagnostic> {
     let DeferredKind::GeneratorNotClosed { display, exit } = &check.kind else {
         return None;
     };
     let function = facts.resolve_function(&check.target)?;
     let summary = function.summary;
-    if !summary.is_async || !summary.is_generator || !summary.holds_resource || summary.opaque_decorator {
+    if !summary.is_async
+        || !summary.is_generator
+        || !summary.holds_resource
+        || summary.opaque_decorator
+        || summary.is_property
+    {
         return None;
     }
-    let location = format!("{}:{}", facts.display_path(function.module_path), summary.line);
+    let location = format!(
+        "{}:{}",
+        facts.display_path(function.module_path),
+        summary.line
+    );
     let (message, help) = messages(display, exit, &location);
     let rule = Rule::AsyncGeneratorNotClosed;
-    Some(Diagnostic::new(rule.code(), rule.name(), message, check.range, file.clone()).with_help(help))
+    Some(
+        Diagnostic::new(rule.code(), rule.name(), message, check.range, file.clone())
+            .with_help(help),
+    )
 }

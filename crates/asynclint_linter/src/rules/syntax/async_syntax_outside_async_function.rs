@@ -61,7 +61,9 @@ fn report(checker: &mut Checker, what: &str, range: TextRange) {
     );
 }
 
-pub(crate) fn await_expr(checker: &mut Checker, expr: &Expr) {
+/// `await` outside async context (the other entry points cover `async for`, `async with` and
+/// comprehensions).
+pub(crate) fn async_syntax_outside_async_function(checker: &mut Checker, expr: &Expr) {
     if checker.semantic.in_async_context() || checker.semantic.in_generator_expression() {
         return;
     }
@@ -81,13 +83,26 @@ pub(crate) fn async_with(checker: &mut Checker, stmt: &ast::StmtWith) {
     if checker.semantic.in_async_context() {
         return;
     }
-    let end = stmt.items.last().map_or(stmt.range().start() + TextSize::from(5), |i| i.range().end());
-    report(checker, "`async with`", TextRange::new(stmt.range().start(), end));
+    let end = stmt
+        .items
+        .last()
+        .map_or(stmt.range().start() + TextSize::from(5), |i| {
+            i.range().end()
+        });
+    report(
+        checker,
+        "`async with`",
+        TextRange::new(stmt.range().start(), end),
+    );
 }
 
 /// List/set/dict comprehensions with `async for` must be in an async function. Generator
 /// expressions are exempt: an async generator expression is legal anywhere.
-pub(crate) fn async_comprehension(checker: &mut Checker, expr: &Expr, generators: &[ast::Comprehension]) {
+pub(crate) fn async_comprehension(
+    checker: &mut Checker,
+    expr: &Expr,
+    generators: &[ast::Comprehension],
+) {
     if !generators.iter().any(|g| g.is_async)
         || checker.semantic.in_async_context()
         || checker.semantic.in_generator_expression()

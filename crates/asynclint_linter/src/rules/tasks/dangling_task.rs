@@ -78,7 +78,9 @@ pub(crate) fn dangling_task(checker: &mut Checker, site: &CallSite) {
                 None,
             );
         }
-        Stmt::Assign(assign) if assign.value.range() == call.range() && assign.targets.len() == 1 => {
+        Stmt::Assign(assign)
+            if assign.value.range() == call.range() && assign.targets.len() == 1 =>
+        {
             if let Expr::Name(name) = &assign.targets[0] {
                 if name.id.as_str() == "_" {
                     checker.report(
@@ -108,14 +110,24 @@ pub(crate) fn dangling_task(checker: &mut Checker, site: &CallSite) {
 
 /// `tasks.append(create_task(...))` where `tasks` is a local list/set of the current function
 /// that is only ever used to add tasks to: it dies with the function, and so may the tasks.
-fn dangling_in_local_collection(checker: &mut Checker, parent: &ast::ExprCall, call: &ast::ExprCall, creator: &str) {
+fn dangling_in_local_collection(
+    checker: &mut Checker,
+    parent: &ast::ExprCall,
+    call: &ast::ExprCall,
+    creator: &str,
+) {
     let Expr::Attribute(attr) = &*parent.func else {
         return;
     };
     if !matches!(attr.attr.as_str(), "append" | "add") {
         return;
     }
-    if !parent.arguments.args.iter().any(|a| a.range() == call.range()) {
+    if !parent
+        .arguments
+        .args
+        .iter()
+        .any(|a| a.range() == call.range())
+    {
         return;
     }
     let Expr::Name(collection) = &*attr.value else {
@@ -124,7 +136,10 @@ fn dangling_in_local_collection(checker: &mut Checker, parent: &ast::ExprCall, c
     if !checker.is_expression_statement_range(parent.range()) {
         return;
     }
-    if !matches!(checker.semantic.current_scope_kind(), ScopeKind::Function { .. }) {
+    if !matches!(
+        checker.semantic.current_scope_kind(),
+        ScopeKind::Function { .. }
+    ) {
         return;
     }
     let Some(bindings) = checker.semantic.local_bindings(collection.id.as_str()) else {
@@ -132,7 +147,9 @@ fn dangling_in_local_collection(checker: &mut Checker, parent: &ast::ExprCall, c
     };
     // Every binding must be a fresh empty collection built in this function.
     let all_fresh = bindings.iter().all(|b| match &b.kind {
-        BindingKind::Assignment { value: Some(value), .. } => is_empty_collection(checker, value),
+        BindingKind::Assignment {
+            value: Some(value), ..
+        } => is_empty_collection(checker, value),
         _ => false,
     });
     if !all_fresh {
@@ -188,26 +205,24 @@ impl<'a> Visitor<'a> for CollectionUses<'_> {
         if self.other_use {
             return;
         }
-        if let Stmt::Expr(expr) = stmt {
-            if let Expr::Call(call) = &*expr.value {
-                if let Expr::Attribute(attr) = &*call.func {
-                    if matches!(&*attr.value, Expr::Name(n) if n.id.as_str() == self.name)
-                        && matches!(attr.attr.as_str(), "append" | "add")
-                    {
-                        self.visit_arguments(&call.arguments);
-                        return;
-                    }
-                }
-            }
+        if let Stmt::Expr(expr) = stmt
+            && let Expr::Call(call) = &*expr.value
+            && let Expr::Attribute(attr) = &*call.func
+            && matches!(&*attr.value, Expr::Name(n) if n.id.as_str() == self.name)
+            && matches!(attr.attr.as_str(), "append" | "add")
+        {
+            self.visit_arguments(&call.arguments);
+            return;
         }
         visitor::walk_stmt(self, stmt);
     }
 
     fn visit_expr(&mut self, expr: &'a Expr) {
-        if let Expr::Name(n) = expr {
-            if n.id.as_str() == self.name && n.ctx.is_load() {
-                self.other_use = true;
-            }
+        if let Expr::Name(n) = expr
+            && n.id.as_str() == self.name
+            && n.ctx.is_load()
+        {
+            self.other_use = true;
         }
         visitor::walk_expr(self, expr);
     }
@@ -234,14 +249,20 @@ fn task_creator(checker: &Checker, site: &CallSite) -> Option<String> {
     }
     if is_event_loop(checker, &attr.value, site.receiver_kind) {
         let receiver = checker.source_of(attr.value.range());
-        let receiver = if receiver.len() > 40 { "loop" } else { receiver };
+        let receiver = if receiver.len() > 40 {
+            "loop"
+        } else {
+            receiver
+        };
         return Some(format!("{receiver}.create_task"));
     }
     None
 }
 
 pub(crate) fn is_event_loop(checker: &Checker, receiver: &Expr, kind: Option<&str>) -> bool {
-    let kind = kind.map(str::to_string).or_else(|| checker.semantic.object_kind(receiver));
+    let kind = kind
+        .map(str::to_string)
+        .or_else(|| checker.semantic.object_kind(receiver));
     if let Some(kind) = kind.as_deref() {
         return matches!(
             kind,
@@ -265,7 +286,12 @@ pub(crate) fn is_event_loop(checker: &Checker, receiver: &Expr, kind: Option<&st
             return checker
                 .semantic
                 .resolve_qualified_name(&call.func)
-                .is_some_and(|q| matches!(q.as_str(), "asyncio.get_event_loop" | "asyncio.get_running_loop"));
+                .is_some_and(|q| {
+                    matches!(
+                        q.as_str(),
+                        "asyncio.get_event_loop" | "asyncio.get_running_loop"
+                    )
+                });
         }
         _ => return false,
     };
@@ -274,7 +300,10 @@ pub(crate) fn is_event_loop(checker: &Checker, receiver: &Expr, kind: Option<&st
 
 /// A local of the current function (not a global/nonlocal) never read anywhere in it.
 fn is_unused_local(checker: &Checker, name: &ast::ExprName) -> bool {
-    if !matches!(checker.semantic.current_scope_kind(), ScopeKind::Function { .. }) {
+    if !matches!(
+        checker.semantic.current_scope_kind(),
+        ScopeKind::Function { .. }
+    ) {
         return false;
     }
     let Some(bindings) = checker.semantic.local_bindings(name.id.as_str()) else {
@@ -310,11 +339,13 @@ impl<'a> Visitor<'a> for LoadFinder<'_> {
         if self.found {
             return;
         }
-        if let Expr::Name(n) = expr {
-            if n.id.as_str() == self.name && n.range != self.skip && !n.ctx.is_store() {
-                self.found = true;
-                return;
-            }
+        if let Expr::Name(n) = expr
+            && n.id.as_str() == self.name
+            && n.range != self.skip
+            && !n.ctx.is_store()
+        {
+            self.found = true;
+            return;
         }
         visitor::walk_expr(self, expr);
     }

@@ -53,7 +53,13 @@ const SYNC_MOCKS: &[&str] = &[
     "mock.MagicMock",
 ];
 
-const PYTEST_MOCK_FIXTURES: &[&str] = &["mocker", "module_mocker", "class_mocker", "package_mocker", "session_mocker"];
+const PYTEST_MOCK_FIXTURES: &[&str] = &[
+    "mocker",
+    "module_mocker",
+    "class_mocker",
+    "package_mocker",
+    "session_mocker",
+];
 
 /// Phase 1: a `patch` call with a sync mock; the target is settled in phase 2.
 pub(crate) fn sync_mock_for_async_function(checker: &mut Checker, site: &CallSite) {
@@ -72,7 +78,10 @@ pub(crate) fn sync_mock_for_async_function(checker: &mut Checker, site: &CallSit
             return;
         };
         let attr = attr.value.to_str();
-        (Target::Path(format!("{base}.{attr}")), format!("{}.{attr}", checker.source_of(object.range())))
+        (
+            Target::Path(format!("{base}.{attr}")),
+            format!("{}.{attr}", checker.source_of(object.range())),
+        )
     } else {
         let Some(Expr::StringLiteral(target)) = args.first() else {
             return;
@@ -99,13 +108,19 @@ fn patch_kind(checker: &Checker, site: &CallSite) -> Option<bool> {
         _ => {}
     }
     // pytest-mock: `mocker.patch(...)` / `mocker.patch.object(...)` on the fixture parameter.
-    let Expr::Attribute(attr) = &*site.call.func else { return None };
+    let Expr::Attribute(attr) = &*site.call.func else {
+        return None;
+    };
     let (receiver, is_object) = match (attr.attr.as_str(), &*attr.value) {
         ("patch", receiver) => (receiver, false),
-        ("object", Expr::Attribute(inner)) if inner.attr.as_str() == "patch" => (&*inner.value, true),
+        ("object", Expr::Attribute(inner)) if inner.attr.as_str() == "patch" => {
+            (&*inner.value, true)
+        }
         _ => return None,
     };
-    let Expr::Name(name) = receiver else { return None };
+    let Expr::Name(name) = receiver else {
+        return None;
+    };
     if !PYTEST_MOCK_FIXTURES.contains(&name.id.as_str()) {
         return None;
     }
@@ -120,7 +135,9 @@ fn sync_mock(checker: &Checker, site: &CallSite) -> Option<String> {
         return SYNC_MOCKS.contains(&q.as_str()).then(|| short(&q));
     }
     if let Some(keyword) = site.keyword("new") {
-        let Expr::Call(call) = &keyword.value else { return None };
+        let Expr::Call(call) = &keyword.value else {
+            return None;
+        };
         let q = checker.semantic.resolve_qualified_name(&call.func)?;
         return SYNC_MOCKS.contains(&q.as_str()).then(|| short(&q));
     }
@@ -132,7 +149,11 @@ fn short(q: &str) -> String {
 }
 
 /// Phase 2: report when the target is a project coroutine function.
-pub fn settle(check: &DeferredCheck, file: &Arc<SourceFile>, facts: &dyn ProjectFacts) -> Option<Diagnostic> {
+pub fn settle(
+    check: &DeferredCheck,
+    file: &Arc<SourceFile>,
+    facts: &dyn ProjectFacts,
+) -> Option<Diagnostic> {
     let DeferredKind::SyncMock { mock, target_text } = &check.kind else {
         return None;
     };

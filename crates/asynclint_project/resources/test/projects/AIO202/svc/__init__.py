@@ -1,0 +1,1 @@
+from .health import Probe, is_ready

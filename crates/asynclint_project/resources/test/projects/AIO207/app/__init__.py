@@ -1,0 +1,2 @@
+from .streams import stream_rows as rows
+from .db import *

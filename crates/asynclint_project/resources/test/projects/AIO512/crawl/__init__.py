@@ -1,0 +1,2 @@
+from .fetch import fetch_page
+from .limits import *

@@ -1,0 +1,69 @@
+import asyncio
+import importlib
+
+import crawl.fetch as f
+from crawl import fetch_limited, fetch_page
+from crawl.fetch import Client, fetch_via_limited, fetch_with_acquire
+from crawl.fetch import fetch_page as get_page
+from other import fetch as other_fetch
+from other.fetch import fetch_page as sync_fetch_page
+
+
+async def crawl_all(session, urls):
+    pages = await asyncio.gather(*[get_page(session, u) for u in urls])  # error: [unbounded-fan-out]
+    more = await asyncio.gather(*(f.fetch_page(session, u) for u in urls))  # error: [unbounded-fan-out]
+    return pages, more
+
+
+async def crawl_tasks(session, urls):
+    async with asyncio.TaskGroup() as tg:
+        for url in urls:
+            tg.create_task(fetch_page(session, url))  # error: [unbounded-fan-out]
+
+
+async def crawl_client(session, urls):
+    client = Client(session)
+    tasks = [asyncio.create_task(client.get(u)) for u in urls]  # error: [unbounded-fan-out]
+    return await asyncio.gather(*tasks)
+
+
+# must not trigger
+
+
+async def limited(session, urls, sem):
+    await asyncio.gather(*[fetch_limited(session, u) for u in urls])
+    await asyncio.gather(*[fetch_via_limited(session, u) for u in urls])
+    await asyncio.gather(*[fetch_with_acquire(session, u, sem) for u in urls])
+    client = Client(session)
+    await asyncio.gather(*[client.get_limited(u) for u in urls])
+
+
+async def spawner_limits(session, urls):
+    sem = asyncio.Semaphore(4)
+    async with sem:
+        await asyncio.gather(*[fetch_page(session, u) for u in urls])
+
+
+async def same_name_elsewhere(urls):
+    await asyncio.gather(*[asyncio.to_thread(sync_fetch_page, u) for u in urls])
+    await asyncio.gather(*[asyncio.to_thread(other_fetch.fetch_page, u) for u in urls])
+
+
+async def shadowed(get_page, f, session, urls):
+    await asyncio.gather(*[get_page(session, u) for u in urls])
+    await asyncio.gather(*[f.fetch_page(session, u) for u in urls])
+
+
+async def dynamic(name, session, urls):
+    module = importlib.import_module(name)
+    await asyncio.gather(*[module.fetch_page(session, u) for u in urls])
+    await asyncio.gather(*[getattr(f, name)(session, u) for u in urls])
+
+
+async def unknown_objects(client, urls):
+    await asyncio.gather(*[client.get(u) for u in urls])
+
+
+async def batches(session, pages):
+    for page in pages:
+        await asyncio.gather(*[fetch_page(session, u) for u in page])

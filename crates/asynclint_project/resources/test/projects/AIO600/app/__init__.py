@@ -1,0 +1,3 @@
+from .locks import AsyncOnlyLock
+
+__all__ = ["AsyncOnlyLock"]

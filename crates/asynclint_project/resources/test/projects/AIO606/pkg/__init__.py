@@ -1,0 +1,1 @@
+from .streams import tail as tail_lines

@@ -1,0 +1,3 @@
+from .api import fetch_user
+
+__all__ = ["fetch_user"]
