@@ -14,10 +14,58 @@ use crate::registry::Rule;
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Target {
     /// An absolute dotted path: `app.db.fetch`, `app.db.Repo.save` (the class part is walked
-    /// through base classes by the index).
-    Path(String),
+    /// through base classes by the index). Interned: equal paths share one allocation.
+    Path(PathName),
     /// `super().method()` inside class `class_path`: look up `method` in its bases only.
-    Super { class_path: String, method: String },
+    Super(Box<SuperTarget>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SuperTarget {
+    pub class_path: PathName,
+    pub method: PathName,
+}
+
+/// A dotted path shared between every summary that mentions it.
+pub type PathName = std::sync::Arc<str>;
+
+impl Target {
+    pub fn path(path: impl AsRef<str>) -> Self {
+        Target::Path(intern(path.as_ref()))
+    }
+
+    pub fn super_(class_path: &str, method: &str) -> Self {
+        Target::Super(Box::new(SuperTarget {
+            class_path: intern(class_path),
+            method: intern(method),
+        }))
+    }
+}
+
+/// The process-wide interner for paths: summaries of a large project mention the same few
+/// thousand paths hundreds of thousands of times.
+pub fn intern(s: &str) -> PathName {
+    use std::sync::{Mutex, OnceLock};
+    const SHARDS: usize = 16;
+    static INTERNER: OnceLock<Vec<Mutex<rustc_hash::FxHashSet<PathName>>>> = OnceLock::new();
+    let shards = INTERNER.get_or_init(|| {
+        (0..SHARDS)
+            .map(|_| Mutex::new(rustc_hash::FxHashSet::default()))
+            .collect()
+    });
+    let hash = {
+        use std::hash::{BuildHasher, BuildHasherDefault};
+        BuildHasherDefault::<rustc_hash::FxHasher>::default().hash_one(s)
+    };
+    let mut shard = shards[(hash as usize) % SHARDS]
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(existing) = shard.get(s) {
+        return existing.clone();
+    }
+    let name: PathName = PathName::from(s);
+    shard.insert(name.clone());
+    name
 }
 
 /// A direct, catalogued blocking call inside a sync function (AIO100-AIO109).
@@ -122,7 +170,7 @@ pub struct ModuleSummary {
     /// methods. Names bound more than once are left out (ambiguous).
     pub definitions: Vec<(String, Definition)>,
     /// Module-level names bound by imports: `name -> absolute target path` (re-exports).
-    pub imports: Vec<(String, String)>,
+    pub imports: Vec<(Box<str>, PathName)>,
     /// Modules imported with `from x import *`.
     pub star_imports: Vec<String>,
     /// `__all__` when it is a literal list/tuple of strings.

@@ -260,7 +260,7 @@ impl LinterSettings {
                 let head = path.split('.').next().unwrap_or(path);
                 modules.contains(head) || head.starts_with('<')
             }
-            crate::project::Target::Super { .. } => true,
+            crate::project::Target::Super(_) => true,
         }
     }
 

@@ -144,8 +144,8 @@ impl ProjectIndex {
             return None;
         }
         // A re-export: `from .db import fetch` in `pkg/__init__.py`.
-        if let Some((_, target)) = summary.imports.iter().find(|(name, _)| name == first) {
-            let mut path = target.clone();
+        if let Some((_, target)) = summary.imports.iter().find(|(name, _)| &**name == first) {
+            let mut path = target.to_string();
             for part in tail {
                 path.push('.');
                 path.push_str(part);
@@ -201,7 +201,8 @@ impl ProjectIndex {
     fn resolve_target(&self, target: &Target) -> Option<DefLoc> {
         match target {
             Target::Path(path) => self.resolve_path(path, 0),
-            Target::Super { class_path, method } => {
+            Target::Super(target) => {
+                let (class_path, method) = (&*target.class_path, &*target.method);
                 let class = self.resolve_path(class_path, 0)?;
                 let Definition::Class(summary) = self.def(class).1 else {
                     return None;

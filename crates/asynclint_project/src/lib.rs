@@ -68,32 +68,24 @@ pub fn phase2(files: Vec<Phase1File>, cwd: Option<&Path>) -> Vec<Diagnostic> {
         {
             eprintln!("stats: at phase 2 start {line}");
         }
-        let mut bytes = 0usize;
+        let (mut awaited, mut members, mut classes, mut blocking) =
+            (0usize, 0usize, 0usize, 0usize);
         for s in &summaries {
-            bytes += s.deferred.capacity()
-                * std::mem::size_of::<asynclint_linter::project::DeferredCheck>();
-            bytes += s.definitions.capacity()
-                * std::mem::size_of::<(String, asynclint_linter::project::Definition)>();
-            for (n, d) in &s.definitions {
-                bytes += n.capacity();
-                if let asynclint_linter::project::Definition::Function(f) = d {
-                    bytes += f.calls.capacity()
-                        * std::mem::size_of::<asynclint_linter::project::CallEdge>();
-                    bytes += f.blocking.capacity() * 64;
+            for (_, d) in &s.definitions {
+                match d {
+                    asynclint_linter::project::Definition::Function(f) => {
+                        awaited += f.awaited_calls.len();
+                        blocking += f.blocking.len();
+                    }
+                    asynclint_linter::project::Definition::Class(c) => {
+                        classes += 1;
+                        members += c.members.len();
+                    }
                 }
             }
-            for d in &s.deferred {
-                bytes += format!("{:?}", d.kind).len();
-            }
-            bytes += s
-                .imports
-                .iter()
-                .map(|(a, b)| a.capacity() + b.capacity() + 48)
-                .sum::<usize>();
         }
         eprintln!(
-            "stats: approx summary bytes {bytes} sizeof Definition {}",
-            std::mem::size_of::<asynclint_linter::project::Definition>()
+            "stats: awaited_calls={awaited} classes={classes} members={members} blocking={blocking}"
         );
         eprintln!(
             "stats: modules={} defs={defs} calls={calls} deferred={deferred} target_bytes={target_bytes}",

@@ -126,7 +126,7 @@ impl SummaryBuilder {
                         other => other,
                     })
                     .filter_map(|base| match semantic.resolve_target(base) {
-                        Some(crate::project::Target::Path(p)) => Some(p),
+                        Some(crate::project::Target::Path(p)) => Some(p.to_string()),
                         _ => semantic.resolve_qualified_name(base),
                     })
                     .collect()
@@ -162,7 +162,10 @@ impl SummaryBuilder {
                 && let BindingKind::Import { qualified } | BindingKind::FromImport { qualified } =
                     &binding.kind
             {
-                imports.push(((*name).to_string(), semantic.absolute_import(qualified)));
+                imports.push((
+                    (*name).into(),
+                    crate::project::intern(&semantic.absolute_import(qualified)),
+                ));
             }
         }
         imports.sort();

@@ -370,14 +370,14 @@ impl<'a> SemanticModel<'a> {
             Expr::Name(name) => self
                 .resolve_name(name.id.as_str())
                 .filter(|q| !q.starts_with("builtins."))
-                .map(Target::Path),
+                .map(Target::path),
             Expr::Attribute(attr) => {
                 let method = attr.attr.as_str();
                 match &*attr.value {
                     Expr::Name(base) if self.is_self_name(base.id.as_str()) => {
                         let class = self.current_function()?.class?;
                         let class_path = self.module_definition_path(class.name.as_str())?;
-                        Some(Target::Path(format!("{class_path}.{method}")))
+                        Some(Target::path(format!("{class_path}.{method}")))
                     }
                     Expr::Call(call)
                         if matches!(&*call.func, Expr::Name(n) if n.id.as_str() == "super")
@@ -385,10 +385,7 @@ impl<'a> SemanticModel<'a> {
                     {
                         let class = self.current_function()?.class?;
                         let class_path = self.module_definition_path(class.name.as_str())?;
-                        Some(Target::Super {
-                            class_path,
-                            method: method.to_string(),
-                        })
+                        Some(Target::super_(&class_path, method))
                     }
                     value => {
                         // `self.attr.method()`: `self.attr` is an instance attribute, not a
@@ -398,14 +395,14 @@ impl<'a> SemanticModel<'a> {
                         if !self_attribute
                             && let Some(Target::Path(base)) = self.resolve_target(value)
                         {
-                            return Some(Target::Path(format!("{base}.{method}")));
+                            return Some(Target::path(format!("{base}.{method}")));
                         }
                         let kind = self.object_kind(value)?;
                         let class = kind.strip_suffix("()")?;
                         if class.contains('(') || class.starts_with("await ") {
                             return None;
                         }
-                        Some(Target::Path(format!("{class}.{method}")))
+                        Some(Target::path(format!("{class}.{method}")))
                     }
                 }
             }

@@ -211,7 +211,11 @@ fn project_call_facts(
     if let Some(crate::project::Target::Path(path)) = target {
         let line = builder.line(site.call.range().start());
         if !checker.settings.is_allowed_blocking(path)
-            && checker.settings.blocking_calls.iter().any(|b| b == path)
+            && checker
+                .settings
+                .blocking_calls
+                .iter()
+                .any(|b| **b == **path)
         {
             let display = format!("{}()", path.rsplit('.').next().unwrap_or(path));
             if let Some(function) = builder.current() {
@@ -228,7 +232,7 @@ fn project_call_facts(
                 line,
             });
         }
-    } else if let Some(target @ crate::project::Target::Super { .. }) = target {
+    } else if let Some(target @ crate::project::Target::Super(_)) = target {
         let line = builder.line(site.call.range().start());
         if let Some(function) = builder.current() {
             function.calls.push(crate::project::CallEdge {

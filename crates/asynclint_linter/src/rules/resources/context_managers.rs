@@ -410,7 +410,7 @@ fn project_target(checker: &Checker, expr: &Expr) -> Option<Target> {
     match expr {
         Expr::Call(call) => match checker.semantic.resolve_target(&call.func)? {
             target @ Target::Path(_) => Some(target),
-            Target::Super { .. } => None,
+            Target::Super(_) => None,
         },
         Expr::Name(_) | Expr::Attribute(_) => {
             let kind = checker.semantic.object_kind(expr)?;
@@ -418,7 +418,7 @@ fn project_target(checker: &Checker, expr: &Expr) -> Option<Target> {
             if class.contains(['(', ' ']) {
                 return None;
             }
-            Some(Target::Path(class.to_string()))
+            Some(Target::path(class))
         }
         _ => None,
     }

@@ -111,7 +111,7 @@ pub(crate) fn check(checker: &mut Checker, site: &CallSite, rule: Rule, catalogu
         builder.summary.deferred.push(DeferredCheck {
             rule,
             range,
-            target: Target::Path(format!("{module}.{}", function.def.name)),
+            target: Target::path(format!("{module}.{}", function.def.name)),
             kind: DeferredKind::PerRequest {
                 message,
                 help: help.to_string(),

@@ -79,7 +79,7 @@ pub(crate) fn sync_mock_for_async_function(checker: &mut Checker, site: &CallSit
         };
         let attr = attr.value.to_str();
         (
-            Target::Path(format!("{base}.{attr}")),
+            Target::path(format!("{base}.{attr}")),
             format!("{}.{attr}", checker.source_of(object.range())),
         )
     } else {
@@ -87,7 +87,7 @@ pub(crate) fn sync_mock_for_async_function(checker: &mut Checker, site: &CallSit
             return;
         };
         let text = target.value.to_str().to_string();
-        (Target::Path(text.clone()), text)
+        (Target::path(&text), text)
     };
     let range = site.call.range();
     if let Some(builder) = &mut checker.summary {
