@@ -48,6 +48,24 @@ pub struct CheckArgs {
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 
+    /// Apply the safe fixes (and the unsafe ones with `--unsafe-fixes`), then report what is
+    /// left.
+    #[arg(long, help_heading = "Fixes")]
+    pub fix: bool,
+
+    /// Also apply fixes that may change behaviour.
+    #[arg(long, help_heading = "Fixes")]
+    pub unsafe_fixes: bool,
+
+    /// Print the changes `--fix` would make as a unified diff and change nothing (exit status 1
+    /// when there is something to fix).
+    #[arg(long, help_heading = "Fixes", conflicts_with = "fix_only")]
+    pub diff: bool,
+
+    /// Apply fixes like `--fix`, but do not report the remaining findings.
+    #[arg(long, help_heading = "Fixes")]
+    pub fix_only: bool,
+
     /// Rules to enable, replacing the configured and default selection: codes (`AIO100`),
     /// prefixes (`AIO1`), rule names (`dangling-task`) or `ALL`.
     #[arg(long, value_delimiter = ',', value_name = "RULE", value_parser = parse_selector, help_heading = "Rule selection")]

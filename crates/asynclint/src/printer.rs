@@ -5,7 +5,9 @@
 use std::io::{self, Write};
 use std::path::PathBuf;
 
-use asynclint_diagnostics::{Diagnostic, OutputFormat, RenderOptions, render, render_statistics};
+use asynclint_diagnostics::{
+    Applicability, Diagnostic, OutputFormat, RenderOptions, render, render_statistics,
+};
 use asynclint_linter::Rule;
 
 #[derive(Debug)]
@@ -16,6 +18,10 @@ pub struct Printer {
     pub color: bool,
     /// Paths under this directory are printed relative to it.
     pub cwd: PathBuf,
+    /// How many fixes `--fix` applied (for the summary).
+    pub fixed: usize,
+    /// `--unsafe-fixes`: unsafe fixes count as available.
+    pub unsafe_fixes: bool,
 }
 
 impl Printer {
@@ -37,9 +43,9 @@ impl Printer {
                 // with one.
                 OutputFormat::Full if !diagnostics.is_empty() => {
                     writeln!(out)?;
-                    write_summary(diagnostics, out)?;
+                    self.write_summary(diagnostics, out)?;
                 }
-                OutputFormat::Full | OutputFormat::Concise => write_summary(diagnostics, out)?,
+                OutputFormat::Full | OutputFormat::Concise => self.write_summary(diagnostics, out)?,
                 _ => {}
             }
         }
@@ -47,16 +53,41 @@ impl Printer {
     }
 }
 
-fn write_summary(diagnostics: &[Diagnostic], out: &mut dyn Write) -> io::Result<()> {
-    match diagnostics.len() {
-        0 => return writeln!(out, "All checks passed!"),
-        1 => writeln!(out, "Found 1 error.")?,
-        n => writeln!(out, "Found {n} errors.")?,
+impl Printer {
+    fn write_summary(&self, diagnostics: &[Diagnostic], out: &mut dyn Write) -> io::Result<()> {
+        let n = diagnostics.len();
+        let s = if n == 1 { "" } else { "s" };
+        if n == 0 {
+            if self.fixed > 0 {
+                let f = if self.fixed == 1 { "" } else { "s" };
+                return writeln!(out, "Found {} error{f} ({} fixed, 0 remaining).", self.fixed, self.fixed);
+            }
+            return writeln!(out, "All checks passed!");
+        }
+        if self.fixed > 0 {
+            writeln!(out, "Found {} errors ({} fixed, {n} remaining).", n + self.fixed, self.fixed)?;
+        } else {
+            writeln!(out, "Found {n} error{s}.")?;
+        }
+        let safe = diagnostics
+            .iter()
+            .filter(|d| d.fix.as_ref().is_some_and(|f| f.applicability == Applicability::Safe))
+            .count();
+        let unsafe_ = diagnostics
+            .iter()
+            .filter(|d| d.fix.as_ref().is_some_and(|f| f.applicability == Applicability::Unsafe))
+            .count();
+        let (available, hidden) = if self.unsafe_fixes { (safe + unsafe_, 0) } else { (safe, unsafe_) };
+        let hidden_note = |h: usize| {
+            let fix = if h == 1 { "fix" } else { "fixes" };
+            format!("{h} hidden {fix} can be enabled with the `--unsafe-fixes` option")
+        };
+        match (available, hidden) {
+            (0, 0) => {}
+            (0, h) => writeln!(out, "No fixes available ({}).", hidden_note(h))?,
+            (a, 0) => writeln!(out, "[*] {a} fixable with the `--fix` option.")?,
+            (a, h) => writeln!(out, "[*] {a} fixable with the `--fix` option ({}).", hidden_note(h))?,
+        }
+        Ok(())
     }
-    // Counted as the renderers mark them: a diagnostic with any fix carries `[*]`.
-    let fixable = diagnostics.iter().filter(|d| d.fix.is_some()).count();
-    if fixable > 0 {
-        writeln!(out, "[*] {fixable} fixable with the --fix option.")?;
-    }
-    Ok(())
 }

@@ -16,7 +16,7 @@ use asynclint_config::{
     find_pytest_config, read_requires_python, resolve_target_version,
 };
 use asynclint_diagnostics::OutputFormat;
-use asynclint_linter::{LinterSettings, Rule, RuleSelector, RuleSet, TargetVersion};
+use asynclint_linter::{AsyncioMode, LinterSettings, Rule, RuleSelector, RuleSet, TargetVersion};
 use asynclint_project::ModuleResolver;
 use globset::{Glob, GlobBuilder, GlobMatcher, GlobSet, GlobSetBuilder};
 
@@ -161,6 +161,11 @@ impl Settings {
                 allowed_blocking_calls: options.allowed_blocking_calls.clone().unwrap_or_default(),
                 client_factories: options.client_factories.clone().unwrap_or_default(),
                 project_modules: None,
+                asyncio_mode: if find_pytest_config(&project_root).is_auto_mode() {
+                    AsyncioMode::Auto
+                } else {
+                    AsyncioMode::Strict
+                },
             },
             per_file_ignores,
             files: FileSettings {

@@ -320,8 +320,14 @@ fn summary_counts_errors_and_fixes() {
     run.assert_code(1);
     let summary: Vec<&str> = run.stdout.lines().skip(2).collect();
     assert_eq!(summary[0], "Found 2 errors.");
-    // AIO100 offers an (unsafe) fix when `asyncio` is imported.
-    assert_eq!(summary[1], "[*] 2 fixable with the --fix option.");
+    // AIO100's fix is unsafe: available only behind `--unsafe-fixes`.
+    assert_eq!(
+        summary[1],
+        "No fixes available (2 hidden fixes can be enabled with the `--unsafe-fixes` option)."
+    );
+    let run = concise(&project, &["--unsafe-fixes"]);
+    let summary: Vec<&str> = run.stdout.lines().skip(2).collect();
+    assert_eq!(summary[1], "[*] 2 fixable with the `--fix` option.");
 }
 
 #[test]
@@ -1133,4 +1139,128 @@ fn rules_reference_is_up_to_date() {
         current == run.stdout,
         "docs/rules.md is stale: regenerate it with `cargo run -p asynclint -- generate-docs`"
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fixes
+
+const FIXABLE: &str = "import asyncio\nimport time\n\n\nasync def main():\n    loop = asyncio.get_event_loop()\n    time.sleep(1)\n    return loop\n";
+
+#[test]
+fn diff_prints_and_changes_nothing() {
+    let project = Project::new();
+    let path = project.write("app.py", FIXABLE);
+    let run = project.check(&["--diff"]);
+    run.assert_code(1);
+    assert!(run.stdout.contains("-    loop = asyncio.get_event_loop()"), "{}", run.stdout);
+    assert!(run.stdout.contains("+    loop = asyncio.get_running_loop()"), "{}", run.stdout);
+    assert!(!run.stdout.contains("asyncio.sleep"), "unsafe fixes need --unsafe-fixes");
+    assert!(run.stderr.contains("Would fix 1 error."), "{}", run.stderr);
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), FIXABLE);
+    let run = project.check(&["--diff", "--unsafe-fixes"]);
+    assert!(run.stdout.contains("+    await asyncio.sleep(1)"), "{}", run.stdout);
+    // Nothing to fix: exit 0.
+    let clean = Project::new();
+    clean.write("ok.py", "import asyncio\n\n\nasync def main():\n    await asyncio.sleep(1)\n");
+    clean.check(&["--diff"]).assert_code(0);
+}
+
+#[test]
+fn fix_applies_safe_fixes_and_reports_the_rest() {
+    let project = Project::new();
+    let path = project.write("app.py", FIXABLE);
+    let run = concise(&project, &["--fix"]);
+    run.assert_code(1);
+    assert!(run.stdout.contains("Found 2 errors (1 fixed, 1 remaining)."), "{}", run.stdout);
+    let fixed = std::fs::read_to_string(&path).unwrap();
+    assert!(fixed.contains("asyncio.get_running_loop()") && fixed.contains("time.sleep(1)"), "{fixed}");
+    let run = concise(&project, &["--fix", "--unsafe-fixes"]);
+    run.assert_code(0);
+    let fixed = std::fs::read_to_string(&path).unwrap();
+    assert!(fixed.contains("await asyncio.sleep(1)"), "{fixed}");
+    // A second run has nothing left to do.
+    concise(&project, &["--fix", "--unsafe-fixes"]).assert_code(0);
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), fixed);
+}
+
+#[test]
+fn fix_only_does_not_report_the_rest() {
+    let project = Project::new();
+    project.write("app.py", FIXABLE);
+    let run = project.check(&["--fix-only"]);
+    run.assert_code(0);
+    assert_eq!(run.stdout.trim(), "Fixed 1 error.");
+}
+
+#[test]
+fn fix_keeps_crlf_bom_and_trailing_text() {
+    let project = Project::new();
+    let crlf = FIXABLE.replace('\n', "\r\n");
+    let mut bom = vec![0xEF, 0xBB, 0xBF];
+    bom.extend_from_slice(b"# -*- coding: utf-8 -*-\n");
+    bom.extend_from_slice(FIXABLE.as_bytes());
+    bom.extend_from_slice(b"# no newline at the end");
+    let a = project.write("crlf.py", &crlf);
+    let b = project.write("bom.py", &bom);
+    concise(&project, &["--fix", "--unsafe-fixes"]).assert_code(0);
+    let fixed_a = std::fs::read(&a).unwrap();
+    let expected_a = crlf
+        .replace("asyncio.get_event_loop()", "asyncio.get_running_loop()")
+        .replace("time.sleep(1)", "await asyncio.sleep(1)");
+    assert_eq!(String::from_utf8(fixed_a).unwrap(), expected_a);
+    let fixed_b = std::fs::read(&b).unwrap();
+    assert_eq!(&fixed_b[..3], &[0xEF, 0xBB, 0xBF], "BOM kept");
+    let text = String::from_utf8(fixed_b[3..].to_vec()).unwrap();
+    assert!(text.starts_with("# -*- coding: utf-8 -*-\n"));
+    assert!(text.ends_with("# no newline at the end"));
+    assert!(text.contains("await asyncio.sleep(1)"));
+}
+
+#[cfg(unix)]
+#[test]
+fn fix_leaves_a_read_only_file_alone() {
+    use std::os::unix::fs::PermissionsExt;
+    let project = Project::new();
+    let path = project.write("app.py", FIXABLE);
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let run = concise(&project, &["--fix"]);
+    run.assert_code(1);
+    assert!(run.stdout.contains("E902"), "{}", run.stdout);
+    assert!(run.stdout.contains("read-only"), "{}", run.stdout);
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), FIXABLE, "nothing lost");
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o444);
+}
+
+#[cfg(unix)]
+#[test]
+fn fix_keeps_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let project = Project::new();
+    let path = project.write("app.py", FIXABLE);
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+    concise(&project, &["--fix"]);
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o640);
+    assert!(std::fs::read_to_string(&path).unwrap().contains("get_running_loop"));
+    // No temporary files are left behind.
+    let leftovers: Vec<_> = std::fs::read_dir(&project.root)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().contains(".asynclint-"))
+        .collect();
+    assert!(leftovers.is_empty());
+}
+
+#[test]
+fn stdin_fix_prints_the_fixed_source() {
+    let project = Project::new();
+    let output = project
+        .cmd_in(".")
+        .args(["check", "--fix", "--stdin-filename", "app.py"])
+        .write_stdin(FIXABLE)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(stdout, FIXABLE.replace("get_event_loop", "get_running_loop"));
 }

@@ -2,6 +2,8 @@
 //! rules, apply `noqa` suppressions.
 
 pub mod checker;
+pub mod fix;
+pub mod importer;
 pub mod noqa;
 pub mod project;
 pub mod registry;
@@ -19,7 +21,7 @@ use ruff_source_file::LineIndex;
 use ruff_text_size::Ranged;
 
 pub use registry::{FixAvailability, Rule};
-pub use settings::{LinterSettings, RuleSelector, RuleSet, TargetVersion};
+pub use settings::{AsyncioMode, LinterSettings, RuleSelector, RuleSet, TargetVersion};
 
 /// Where a file sits in its project, for relative imports and the project index.
 #[derive(Debug, Clone, Default)]

@@ -209,6 +209,16 @@ impl fmt::Display for TargetVersion {
     }
 }
 
+/// How pytest-asyncio collects async tests and fixtures (`asyncio_mode`), for AIO700/AIO701.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum AsyncioMode {
+    /// pytest-asyncio's default: only marked tests and `@pytest_asyncio.fixture` fixtures run.
+    #[default]
+    Strict,
+    /// Every `async def` test and async fixture is handled without markers.
+    Auto,
+}
+
 /// Everything a rule may read, for one file.
 #[derive(Debug, Clone)]
 pub struct LinterSettings {
@@ -225,6 +235,8 @@ pub struct LinterSettings {
     /// standard library, third-party packages) are dropped in phase 1, which keeps summaries
     /// small. `None`: keep every target.
     pub project_modules: Option<std::sync::Arc<rustc_hash::FxHashSet<String>>>,
+    /// The project's pytest-asyncio mode (strict when not configured).
+    pub asyncio_mode: AsyncioMode,
 }
 
 impl Default for LinterSettings {
@@ -236,6 +248,7 @@ impl Default for LinterSettings {
             allowed_blocking_calls: Vec::new(),
             client_factories: Vec::new(),
             project_modules: None,
+            asyncio_mode: AsyncioMode::default(),
         }
     }
 }

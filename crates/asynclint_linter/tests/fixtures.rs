@@ -87,7 +87,13 @@ pub fn check_fixture(rule: Rule) -> Result<String, String> {
     if let Some(target) = target_override(&source) {
         settings.target_version = target;
     }
-    let diagnostics = lint_str(&path, &source, &settings);
+    if let Some(mode) = asyncio_mode_override(&source) {
+        settings.asyncio_mode = mode;
+    }
+    // Rules that only look at test modules need a test file name (`# filename: test_x.py`).
+    let lint_path =
+        filename_override(&source).map_or_else(|| path.clone(), |n| path.with_file_name(n));
+    let diagnostics = lint_str(&lint_path, &source, &settings);
 
     let mut actual: BTreeMap<usize, Vec<String>> = BTreeMap::new();
     for d in &diagnostics {
@@ -144,6 +150,28 @@ fn target_override(source: &str) -> Option<asynclint_linter::TargetVersion> {
         .take(5)
         .find_map(|l| l.trim().strip_prefix("# target-version:"))
         .and_then(|v| asynclint_linter::TargetVersion::parse(v.trim()))
+}
+
+/// A fixture may pin pytest-asyncio's mode with `# asyncio-mode: auto` (default: strict).
+fn asyncio_mode_override(source: &str) -> Option<asynclint_linter::AsyncioMode> {
+    let mode = source
+        .lines()
+        .take(5)
+        .find_map(|l| l.trim().strip_prefix("# asyncio-mode:"))?;
+    match mode.trim() {
+        "auto" => Some(asynclint_linter::AsyncioMode::Auto),
+        "strict" => Some(asynclint_linter::AsyncioMode::Strict),
+        other => panic!("unknown `# asyncio-mode: {other}`"),
+    }
+}
+
+/// A fixture may be linted under another file name with `# filename: test_x.py`.
+fn filename_override(source: &str) -> Option<String> {
+    source
+        .lines()
+        .take(5)
+        .find_map(|l| l.trim().strip_prefix("# filename:"))
+        .map(|n| n.trim().to_string())
 }
 
 #[test]

@@ -15,6 +15,7 @@ use std::sync::Once;
 
 use anyhow::{Context, Result};
 use asynclint_diagnostics::{Diagnostic, Severity, SourceFile, TextRange};
+use asynclint_linter::fix::FixMode;
 use asynclint_linter::{ModuleInfo, Rule, lint_source};
 use asynclint_project::Phase1File;
 use rayon::prelude::*;
@@ -47,7 +48,8 @@ pub fn check(args: &CheckArgs, no_project: bool) -> Result<ExitStatus> {
 
     let read_stdin = args.stdin_filename.is_some()
         || args.paths.iter().map(PathBuf::as_path).eq([Path::new("-")]);
-    let mut diagnostics = if read_stdin {
+    // Standard input is read once; `--fix` re-checks the fixed text.
+    let stdin: Option<(PathBuf, Result<String, String>)> = if read_stdin {
         if !args.quiet && args.paths.iter().any(|p| p != Path::new("-")) {
             warn("the paths are ignored: standard input is checked when --stdin-filename is given");
         }
@@ -56,45 +58,94 @@ pub fn check(args: &CheckArgs, no_project: bool) -> Result<ExitStatus> {
             None => PathBuf::from("-"),
         };
         let mut bytes = Vec::new();
-        match io::stdin().lock().read_to_end(&mut bytes) {
-            Ok(_) => match decode(bytes) {
-                Ok(source) => pool.install(|| check_stdin(&name, &source, &settings, &cwd)),
-                Err(reason) => vec![io_error(&name, reason)],
-            },
-            Err(err) => vec![io_error(&name, err)],
-        }
-    } else {
-        let paths: Vec<PathBuf> = if args.paths.is_empty() {
-            vec![cwd.clone()]
-        } else {
-            args.paths.iter().map(|p| normalize(&cwd.join(p))).collect()
+        let source = match io::stdin().lock().read_to_end(&mut bytes) {
+            Ok(_) => decode(bytes),
+            Err(err) => Err(err.to_string()),
         };
-        let walked = walk(&paths, &settings.files);
-        if !args.quiet {
-            for warning in &walked.warnings {
-                warn(warning);
+        Some((name, source))
+    } else {
+        None
+    };
+    let collect = |stdin_text: Option<&str>| -> Vec<Diagnostic> {
+        let mut diagnostics = match &stdin {
+            Some((name, Ok(source))) => {
+                let text = stdin_text.unwrap_or(source);
+                pool.install(|| check_stdin(name, text, &settings, &cwd))
             }
-            if walked.files.is_empty() && walked.unreadable.is_empty() {
-                warn("No Python files found under the given path(s)");
-            }
-        }
-        let mut diagnostics: Vec<Diagnostic> = walked
-            .unreadable
-            .iter()
-            .map(|(path, reason)| io_error(path, reason))
-            .collect();
-        // Explicit file arguments: the rest of their project is indexed for context.
-        let context =
-            if settings.project.enabled && args.paths.iter().any(|p| cwd.join(p).is_file()) {
-                context_files(&settings, &walked.files)
-            } else {
-                Vec::new()
-            };
-        diagnostics
-            .extend(pool.install(|| check_files(&walked.files, &context, &settings, &cwd, None)));
+            Some((name, Err(reason))) => vec![io_error(name, reason)],
+            None => collect_paths(args, &settings, &pool, &cwd),
+        };
+        diagnostics.sort_by(Diagnostic::sort_key_cmp);
         diagnostics
     };
-    diagnostics.sort_by(Diagnostic::sort_key_cmp);
+    let mut diagnostics = collect(None);
+
+    let fix_mode = if args.unsafe_fixes { FixMode::Unsafe } else { FixMode::Safe };
+    let mut fixed_count = 0usize;
+    if args.fix || args.fix_only || args.diff {
+        let resolver = settings.project.resolver(std::iter::empty());
+        let module_of = |path: &Path| resolver.module_info(path);
+        let (fixed, mut problems) =
+            pool.install(|| super::fix::fix_all(&diagnostics, fix_mode, &settings.linter, &module_of));
+        fixed_count = fixed.iter().map(super::fix::FixedFile::count).sum();
+        if args.diff {
+            return print_diffs(&fixed, &cwd, args.quiet);
+        }
+        if let Some((name, Ok(source))) = &stdin {
+            // Editors: the fixed source goes to standard output, the rest to standard error.
+            let text = fixed.first().map_or(source.as_str(), |f| f.fixed.as_str());
+            let mut out = io::stdout().lock();
+            match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+                Err(err) if err.kind() == io::ErrorKind::BrokenPipe => {}
+                other => other.context("cannot write to standard output")?,
+            }
+            let remaining = collect(Some(text));
+            if !args.quiet {
+                let _ = writeln!(
+                    io::stderr(),
+                    "{}: fixed {fixed_count}, {} remaining",
+                    name.display(),
+                    remaining.len()
+                );
+            }
+            return Ok(if remaining.is_empty() || args.exit_zero || args.fix_only {
+                ExitStatus::Success
+            } else {
+                ExitStatus::Failure
+            });
+        }
+        for file in &fixed {
+            if let Err(problem) = super::fix::write_fixed(file) {
+                fixed_count -= file.count();
+                problems.push(problem);
+            }
+        }
+        diagnostics = collect(None);
+        diagnostics.extend(problems);
+        diagnostics.sort_by(Diagnostic::sort_key_cmp);
+        if args.fix_only {
+            let errors: Vec<Diagnostic> =
+                diagnostics.into_iter().filter(|d| d.severity == Severity::Error).collect();
+            if !args.quiet {
+                let _ = writeln!(io::stdout(), "Fixed {fixed_count} error{}.", plural(fixed_count));
+            }
+            if !errors.is_empty() {
+                let printer = Printer {
+                    format: settings.output_format,
+                    statistics: false,
+                    quiet: true,
+                    color: use_color(args.color, false),
+                    cwd: cwd.clone(),
+                    fixed: 0,
+                    unsafe_fixes: args.unsafe_fixes,
+                };
+                let mut err = io::stderr().lock();
+                let _ = printer.write(&errors, &mut err);
+                return Ok(ExitStatus::Error);
+            }
+            return Ok(ExitStatus::Success);
+        }
+    }
 
     let to_file = args.output_file.is_some();
     let printer = Printer {
@@ -103,6 +154,8 @@ pub fn check(args: &CheckArgs, no_project: bool) -> Result<ExitStatus> {
         quiet: args.quiet,
         color: use_color(args.color, to_file),
         cwd,
+        fixed: fixed_count,
+        unsafe_fixes: args.unsafe_fixes,
     };
     let written = match &args.output_file {
         Some(path) => {
@@ -137,6 +190,67 @@ pub fn check(args: &CheckArgs, no_project: bool) -> Result<ExitStatus> {
     } else {
         ExitStatus::Failure
     })
+}
+
+/// The walked files: phase 1 and phase 2.
+fn collect_paths(args: &CheckArgs, settings: &Settings, pool: &rayon::ThreadPool, cwd: &Path) -> Vec<Diagnostic> {
+    let paths: Vec<PathBuf> = if args.paths.is_empty() {
+        vec![cwd.to_path_buf()]
+    } else {
+        args.paths.iter().map(|p| normalize(&cwd.join(p))).collect()
+    };
+    let walked = walk(&paths, &settings.files);
+    if !args.quiet {
+        for warning in &walked.warnings {
+            warn(warning);
+        }
+        if walked.files.is_empty() && walked.unreadable.is_empty() {
+            warn("No Python files found under the given path(s)");
+        }
+    }
+    let mut diagnostics: Vec<Diagnostic> = walked
+        .unreadable
+        .iter()
+        .map(|(path, reason)| io_error(path, reason))
+        .collect();
+    // Explicit file arguments: the rest of their project is indexed for context.
+    let context = if settings.project.enabled && args.paths.iter().any(|p| cwd.join(p).is_file()) {
+        context_files(settings, &walked.files)
+    } else {
+        Vec::new()
+    };
+    diagnostics.extend(pool.install(|| check_files(&walked.files, &context, settings, cwd, None)));
+    diagnostics
+}
+
+fn print_diffs(fixed: &[super::fix::FixedFile], cwd: &Path, quiet: bool) -> Result<ExitStatus> {
+    let mut out = BufWriter::new(io::stdout().lock());
+    let mut count = 0;
+    for file in fixed {
+        let display = file
+            .path
+            .strip_prefix(cwd)
+            .unwrap_or(&file.path)
+            .to_string_lossy()
+            .replace('\\', "/");
+        count += file.count();
+        match out.write_all(super::fix::unified_diff(file, &display).as_bytes()) {
+            Err(err) if err.kind() == io::ErrorKind::BrokenPipe => return Ok(ExitStatus::Failure),
+            other => other.context("cannot write to standard output")?,
+        }
+    }
+    match out.flush() {
+        Err(err) if err.kind() == io::ErrorKind::BrokenPipe => {}
+        other => other.context("cannot write to standard output")?,
+    }
+    if !quiet {
+        let _ = writeln!(io::stderr(), "Would fix {count} error{}.", plural(count));
+    }
+    Ok(if count == 0 { ExitStatus::Success } else { ExitStatus::Failure })
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
 }
 
 fn worker_pool(stack_size: usize) -> Result<rayon::ThreadPool, rayon::ThreadPoolBuildError> {

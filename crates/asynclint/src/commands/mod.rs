@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod check;
+pub mod fix;
 pub mod rule;
 
 use std::process::ExitCode;

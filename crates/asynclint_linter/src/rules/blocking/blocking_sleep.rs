@@ -36,8 +36,9 @@
 //!
 //! ## Fix safety
 //! The fix replaces the call with `await asyncio.sleep(...)` when the call is a whole
-//! statement or the right-hand side of an assignment and `asyncio` is imported as a module. It
-//! is unsafe: the coroutine now yields to other tasks while it sleeps, which can change the
+//! statement or the right-hand side of an assignment, using the existing `asyncio` import
+//! (or its alias, `import asyncio as aio`) and adding `import asyncio` after the file's
+//! top-level imports when there is none. It is unsafe: the coroutine now yields to other tasks while it sleeps, which can change the
 //! interleaving the code relied on (for example a critical section that assumed no other task
 //! ran in between).
 //!
@@ -82,15 +83,14 @@ fn sleep_fix(checker: &Checker, site: &CallSite) -> Option<Fix> {
     if !whole_statement {
         return None;
     }
-    let asyncio = asyncio_module_name(checker)?;
+    let (asyncio, import) = crate::importer::asyncio_module(checker)?;
     let args = checker.source_of(call.arguments.range());
-    Some(Fix::unsafe_(
-        "Replace with `await asyncio.sleep(...)`",
-        vec![Edit::replacement(
-            format!("await {asyncio}.sleep{args}"),
-            call.range(),
-        )],
-    ))
+    let mut edits = vec![Edit::replacement(
+        format!("await {asyncio}.sleep{args}"),
+        call.range(),
+    )];
+    edits.extend(import);
+    Some(Fix::unsafe_("Replace with `await asyncio.sleep(...)`", edits))
 }
 
 /// The name under which the `asyncio` module is bound (`asyncio`, or `aio` after
