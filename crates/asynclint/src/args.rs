@@ -39,6 +39,15 @@ pub enum Command {
     /// Write `docs/rules.md` from the rule registry.
     #[command(hide = true)]
     GenerateDocs(GenerateDocsArgs),
+    /// Walk, read and parse files in parallel, nothing else: the floor for benchmarks.
+    #[command(hide = true)]
+    ParseOnly(ParseOnlyArgs),
+}
+
+#[derive(Debug, Clone, Parser)]
+pub struct ParseOnlyArgs {
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
 }
 
 #[derive(Debug, Clone, Parser)]
@@ -134,6 +143,11 @@ pub struct CheckArgs {
     /// Read the source from standard input and report it under this file name.
     #[arg(long, value_name = "NAME", help_heading = "File selection")]
     pub stdin_filename: Option<PathBuf>,
+
+    /// Apply `exclude`/`extend-exclude` to files named on the command line as well (for
+    /// pre-commit and editors, which pass files explicitly).
+    #[arg(long, help_heading = "File selection")]
+    pub force_exclude: bool,
 
     /// How diagnostics are printed [default: full, or `output-format` from the configuration].
     #[arg(long, value_enum, value_name = "FORMAT", help_heading = "Output")]

@@ -34,6 +34,7 @@ fn main() -> ExitCode {
         Command::Check(check) => commands::check::check(check, args.no_project),
         Command::Rule(rule) => commands::rule::rule(rule),
         Command::GenerateDocs(docs) => commands::rule::generate_docs(docs),
+        Command::ParseOnly(parse) => commands::check::parse_only(&parse.paths),
     };
     match result {
         Ok(status) => status.into(),

@@ -68,6 +68,9 @@ pub struct Settings {
 pub struct FileSettings {
     pub exclude: Arc<PathMatcher>,
     pub respect_gitignore: bool,
+    /// Apply `exclude` to files named on the command line too (`--force-exclude`, for
+    /// pre-commit, which passes every staged file).
+    pub force_exclude: bool,
 }
 
 /// Inputs of the cross-module phase.
@@ -174,6 +177,7 @@ impl Settings {
                     .respect_gitignore()
                     .or(options.respect_gitignore)
                     .unwrap_or(true),
+                force_exclude: args.force_exclude,
             },
             output_format,
             project: ProjectSettings {
@@ -413,6 +417,12 @@ impl PathMatcherBuilder {
         Ok(PathMatcher {
             set: self.builder.build()?,
         })
+    }
+
+    /// Only the built-in exclusions (`.git`, `.venv`, ...).
+    pub fn build_default(mut self) -> Result<PathMatcher, globset::Error> {
+        self.add_builtin(DEFAULT_EXCLUDES)?;
+        self.build()
     }
 }
 

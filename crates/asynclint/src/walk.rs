@@ -31,10 +31,22 @@ pub fn is_python_file(path: &Path) -> bool {
 /// entries included, `.gitignore`/`.ignore`/`.git/info/exclude` honoured when
 /// `respect_gitignore` is on (also outside a Git repository, as Ruff does). Symbolic links are
 /// followed; a dangling one is reported as unreadable.
+/// `--force-exclude`: the path, or one of its parent directories below the working directory,
+/// matches an exclusion (directories above it, like a `build` in `$HOME`, do not count).
+fn is_excluded(path: &Path, settings: &FileSettings) -> bool {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    path.ancestors()
+        .take_while(|p| p.starts_with(&cwd) && *p != cwd.as_path())
+        .any(|p| settings.exclude.is_match(p))
+}
+
 pub fn walk(paths: &[PathBuf], settings: &FileSettings) -> Walk {
     let mut result = Walk::default();
     let mut roots = Vec::new();
     for path in paths {
+        if settings.force_exclude && is_excluded(path, settings) {
+            continue;
+        }
         match std::fs::metadata(path) {
             Ok(metadata) if metadata.is_dir() => roots.push(path.clone()),
             Ok(_) => result.files.push(path.clone()),

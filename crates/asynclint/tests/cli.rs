@@ -1189,7 +1189,7 @@ fn fix_only_does_not_report_the_rest() {
     project.write("app.py", FIXABLE);
     let run = project.check(&["--fix-only"]);
     run.assert_code(0);
-    assert_eq!(run.stdout.trim(), "Fixed 1 error.");
+    assert_eq!(run.stdout.trim(), "Fixed 1 error (1 remaining).");
 }
 
 #[test]
@@ -1263,4 +1263,17 @@ fn stdin_fix_prints_the_fixed_source() {
         .unwrap();
     let stdout = String::from_utf8(output.stdout).unwrap();
     assert_eq!(stdout, FIXABLE.replace("get_event_loop", "get_running_loop"));
+}
+
+#[test]
+fn force_exclude_applies_to_explicit_files() {
+    let project = Project::new();
+    project.write("pyproject.toml", "[tool.asynclint]\nextend-exclude = [\"generated\"]\n");
+    project.write("generated/app.py", SLEEPY);
+    project.write("app.py", SLEEPY);
+    // Named explicitly: checked anyway, unless --force-exclude.
+    let run = concise(&project, &["generated/app.py", "app.py"]);
+    assert_eq!(run.findings(), vec!["app.py AIO100", "generated/app.py AIO100"]);
+    let run = concise(&project, &["--force-exclude", "generated/app.py", "app.py"]);
+    assert_eq!(run.findings(), vec!["app.py AIO100"]);
 }

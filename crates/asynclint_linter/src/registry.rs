@@ -80,10 +80,18 @@ rules! {
     AIO512 "unbounded-fan-out"                      UnboundedFanOut                  false None      limits::unbounded_fan_out;
     AIO600 "sync-with-async-context-manager"        SyncWithAsyncContextManager      true  None      resources::sync_with_async_context_manager;
     AIO601 "async-with-sync-context-manager"        AsyncWithSyncContextManager      true  None      resources::async_with_sync_context_manager;
+    AIO602 "async-context-manager-protocol"         AsyncContextManagerProtocol      true  None      resources::async_context_manager_protocol;
+    AIO603 "context-manager-decorator-mismatch"     ContextManagerDecoratorMismatch  true  None      resources::context_manager_decorator_mismatch;
+    AIO604 "cleanup-not-in-finally"                 CleanupNotInFinally              true  None      resources::cleanup_not_in_finally;
+    AIO605 "exit-swallows-exceptions"               ExitSwallowsExceptions           true  None      resources::exit_swallows_exceptions;
     AIO606 "async-generator-not-closed"             AsyncGeneratorNotClosed          true  None      resources::async_generator_not_closed;
     AIO607 "client-per-request"                     ClientPerRequest                 true  None      resources::client_per_request;
     AIO608 "connection-per-request"                 ConnectionPerRequest             true  None      resources::connection_per_request;
+    AIO609 "executor-per-call"                      ExecutorPerCall                  true  None      resources::executor_per_call;
+    AIO610 "unclosed-client"                        UnclosedClient                   true  None      resources::unclosed_client;
     AIO611 "to-thread-with-coroutine-function"      ToThreadWithCoroutineFunction    true  None      resources::to_thread_with_coroutine_function;
+    AIO612 "sync-lock-across-await"                 SyncLockAcrossAwait              true  None      resources::sync_lock_across_await;
+    AIO613 "yield-in-context-manager-in-async-generator" YieldInContextManagerInAsyncGenerator false None resources::yield_in_context_manager_in_async_generator;
     AIO703 "sync-mock-for-async-function"           SyncMockForAsyncFunction         true  None      testing::sync_mock_for_async_function;
     AIO800 "get-event-loop"                         GetEventLoop                     true  Sometimes modernize::get_event_loop;
 }

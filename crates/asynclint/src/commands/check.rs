@@ -23,7 +23,7 @@ use rayon::prelude::*;
 use crate::args::{CheckArgs, ColorChoice};
 use crate::commands::ExitStatus;
 use crate::printer::Printer;
-use crate::settings::{Settings, normalize};
+use crate::settings::{FileSettings, Settings, normalize};
 use crate::walk::walk;
 
 pub const IO_ERROR_CODE: &str = "E902";
@@ -124,10 +124,15 @@ pub fn check(args: &CheckArgs, no_project: bool) -> Result<ExitStatus> {
         diagnostics.extend(problems);
         diagnostics.sort_by(Diagnostic::sort_key_cmp);
         if args.fix_only {
-            let errors: Vec<Diagnostic> =
-                diagnostics.into_iter().filter(|d| d.severity == Severity::Error).collect();
+            let (errors, remaining): (Vec<Diagnostic>, Vec<Diagnostic>) =
+                diagnostics.into_iter().partition(|d| d.severity == Severity::Error);
             if !args.quiet {
-                let _ = writeln!(io::stdout(), "Fixed {fixed_count} error{}.", plural(fixed_count));
+                let _ = writeln!(
+                    io::stdout(),
+                    "Fixed {fixed_count} error{} ({} remaining).",
+                    plural(fixed_count),
+                    remaining.len()
+                );
             }
             if !errors.is_empty() {
                 let printer = Printer {
@@ -251,6 +256,39 @@ fn print_diffs(fixed: &[super::fix::FixedFile], cwd: &Path, quiet: bool) -> Resu
 
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
+}
+
+/// `asynclint parse-only PATH...` (hidden): the benchmark floor, parsing without any analysis.
+pub fn parse_only(paths: &[PathBuf]) -> Result<ExitStatus> {
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let paths: Vec<PathBuf> = paths.iter().map(|p| normalize(&cwd.join(p))).collect();
+    let settings = FileSettings {
+        exclude: std::sync::Arc::new(crate::settings::PathMatcher::builder().build_default()?),
+        respect_gitignore: false,
+        force_exclude: false,
+    };
+    let walked = walk(&paths, &settings);
+    let pool = worker_pool(WORKER_STACK_SIZE)
+        .or_else(|_| worker_pool(FALLBACK_STACK_SIZE))
+        .context("cannot start the worker threads")?;
+    let (files, errors): (usize, usize) = pool.install(|| {
+        walked
+            .files
+            .par_iter()
+            .map(|path| match read_source(path) {
+                Ok(source) => {
+                    let parsed = ruff_python_parser::parse_unchecked_source(
+                        &source,
+                        ruff_python_ast::PySourceType::Python,
+                    );
+                    (1, usize::from(!parsed.errors().is_empty()))
+                }
+                Err(_) => (1, 1),
+            })
+            .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1))
+    });
+    writeln!(io::stdout(), "parsed {files} files, {errors} with errors")?;
+    Ok(ExitStatus::Success)
 }
 
 fn worker_pool(stack_size: usize) -> Result<rayon::ThreadPool, rayon::ThreadPoolBuildError> {

@@ -37,6 +37,9 @@ pub(crate) fn expression<'a>(checker: &mut Checker<'a>, expr: &'a Expr) {
                 function.is_generator = true;
             }
             rules::function_facts::record_yield(checker, expr.range());
+            if checker.enabled(Rule::YieldInContextManagerInAsyncGenerator) {
+                rules::resources::yield_in_context_manager_in_async_generator::yield_in_context_manager_in_async_generator(checker, expr);
+            }
         }
         Expr::Await(await_expr) => {
             if checker.enabled(Rule::AsyncSyntaxOutsideAsyncFunction) {
@@ -177,6 +180,12 @@ fn call_expression<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
     }
     if checker.enabled(Rule::ConnectionPerRequest) {
         rules::resources::connection_per_request::connection_per_request(checker, &site);
+    }
+    if checker.enabled(Rule::ExecutorPerCall) {
+        rules::resources::executor_per_call::executor_per_call(checker, &site);
+    }
+    if checker.enabled(Rule::UnclosedClient) {
+        rules::resources::unclosed_client::unclosed_client(checker, &site);
     }
     if checker.enabled(Rule::GetEventLoop) {
         rules::modernize::get_event_loop::get_event_loop(checker, &site);

@@ -11,6 +11,16 @@ pub(crate) fn statement<'a>(checker: &mut Checker<'a>, stmt: &'a Stmt) {
     if let Stmt::With(with) = stmt {
         with_statement(checker, with);
     }
+    if let Stmt::FunctionDef(def) = stmt {
+        context_manager_definition(checker, def);
+    }
+    if let Stmt::ClassDef(class) = stmt
+        && checker.enabled(Rule::AsyncContextManagerProtocol)
+    {
+        rules::resources::async_context_manager_protocol::async_context_manager_protocol(
+            checker, class,
+        );
+    }
     match stmt {
         Stmt::Return(ret) => {
             let has_value = ret
@@ -49,6 +59,22 @@ fn for_statement<'a>(checker: &mut Checker<'a>, for_stmt: &'a ast::StmtFor) {
     }
 }
 
+/// `def` statements, seen from the enclosing scope (AIO603, AIO604, AIO605).
+fn context_manager_definition<'a>(checker: &mut Checker<'a>, def: &'a ast::StmtFunctionDef) {
+    use rules::resources::{
+        cleanup_not_in_finally, context_manager_decorator_mismatch, exit_swallows_exceptions,
+    };
+    if checker.enabled(Rule::ContextManagerDecoratorMismatch) {
+        context_manager_decorator_mismatch::context_manager_decorator_mismatch(checker, def);
+    }
+    if checker.enabled(Rule::CleanupNotInFinally) {
+        cleanup_not_in_finally::cleanup_not_in_finally(checker, def);
+    }
+    if checker.enabled(Rule::ExitSwallowsExceptions) {
+        exit_swallows_exceptions::exit_swallows_exceptions(checker, def);
+    }
+}
+
 /// `with` and `async with` statements (AIO600, AIO601).
 fn with_statement<'a>(checker: &mut Checker<'a>, with: &'a ast::StmtWith) {
     use rules::resources::{async_with_sync_context_manager, sync_with_async_context_manager};
@@ -60,6 +86,9 @@ fn with_statement<'a>(checker: &mut Checker<'a>, with: &'a ast::StmtWith) {
         } else if checker.enabled(Rule::SyncWithAsyncContextManager) {
             sync_with_async_context_manager::sync_with_async_context_manager(checker, item);
         }
+    }
+    if !with.is_async && checker.enabled(Rule::SyncLockAcrossAwait) {
+        rules::resources::sync_lock_across_await::sync_lock_across_await(checker, with);
     }
 }
 

@@ -1,0 +1,199 @@
+//! ## What it does
+//! Reports a `concurrent.futures.ThreadPoolExecutor(...)` / `ProcessPoolExecutor(...)`
+//! constructed inside an `async def` or inside a loop body, for a single use: entered with
+//! `with ... as ex:`, assigned to a local that is neither returned, stored nor passed on, or
+//! passed inline to `loop.run_in_executor(...)`. An executor stored on `self` or in a module
+//! global for reuse is fine.
+//!
+//! `with ThreadPoolExecutor() as ex:` in an `async def` is worse: leaving the block calls
+//! `ex.shutdown(wait=True)`, which **blocks the event loop** until every submitted job has
+//! finished.
+//!
+//! ## Why is this bad?
+//! An executor is a pool: creating one starts worker threads (or worker processes, which
+//! import the whole program again), and tearing it down joins them. Building one per request
+//! pays that cost on every call and defeats the pool's purpose, and concurrent calls multiply
+//! the number of threads or processes without bound. In a coroutine, the `with` form also
+//! ends in a synchronous `shutdown(wait=True)`: the loop thread sits in `Thread.join()` and no
+//! other task runs until the slowest job is done.
+//!
+//! ## Example
+//! ```python
+//! from concurrent.futures import ThreadPoolExecutor
+//!
+//! async def thumbnail(path):
+//!     loop = asyncio.get_running_loop()
+//!     with ThreadPoolExecutor(max_workers=1) as pool:
+//!         return await loop.run_in_executor(pool, render, path)
+//! ```
+//!
+//! Use instead:
+//! ```python
+//! async def thumbnail(path):
+//!     return await asyncio.to_thread(render, path)
+//! ```
+//!
+//! or create one executor at start-up (`self._pool = ThreadPoolExecutor()` in `__init__`, a
+//! module global, `loop.set_default_executor(...)`) and shut it down once at exit.
+//!
+//! Not reported: executors stored on `self`/`cls`, in a module global or a collection,
+//! returned or yielded (factories), or passed to another call (`loop.set_default_executor(ex)`,
+//! `Service(executor=ex)`); executors created once in sync code outside loops (`main()`,
+//! `__init__`).
+//!
+//! ## References
+//! - [`loop.run_in_executor`](https://docs.python.org/3/library/asyncio-eventloop.html#asyncio.loop.run_in_executor)
+//! - [`asyncio.to_thread`](https://docs.python.org/3/library/asyncio-task.html#asyncio.to_thread)
+//! - [`Executor.shutdown`: "Using the `with` statement ... will shutdown the Executor (waiting as if `Executor.shutdown()` were called with wait set to `True`)"](https://docs.python.org/3/library/concurrent.futures.html#concurrent.futures.Executor.shutdown)
+
+use ruff_python_ast::{self as ast, Expr, Stmt};
+use ruff_text_size::Ranged;
+
+use super::resource_helpers::{in_loop_body, local_uses};
+use crate::checker::{CallSite, Checker};
+use crate::registry::Rule;
+use crate::semantic::{BindingKind, ScopeKind};
+
+const EXECUTORS: &[(&str, &str)] = &[
+    ("concurrent.futures.ThreadPoolExecutor", "ThreadPoolExecutor"),
+    ("concurrent.futures.thread.ThreadPoolExecutor", "ThreadPoolExecutor"),
+    ("concurrent.futures.ProcessPoolExecutor", "ProcessPoolExecutor"),
+    (
+        "concurrent.futures.process.ProcessPoolExecutor",
+        "ProcessPoolExecutor",
+    ),
+];
+
+const HELP: &str = "Create one executor at start-up (on `self` or in a module global) and reuse it, or use `await asyncio.to_thread(...)` for occasional blocking calls";
+
+/// Methods of an executor's *user* that take it without keeping it.
+const HARMLESS_CALLS: &[&str] = &["run_in_executor"];
+
+const CLOSERS: &[&str] = &["shutdown", "__exit__"];
+
+enum Use {
+    /// `with Executor() as ex:` (sync `with`).
+    With,
+    /// Assigned to a local that is only used in the function.
+    Local(String),
+    /// `loop.run_in_executor(Executor(), ...)`, `Executor().submit(...)`.
+    Inline,
+}
+
+pub(crate) fn executor_per_call(checker: &mut Checker, site: &CallSite) {
+    let Some(qualified) = site.qualified else {
+        return;
+    };
+    let Some((_, class)) = EXECUTORS.iter().find(|(q, _)| *q == qualified) else {
+        return;
+    };
+    let call = site.call;
+    let in_async = checker.semantic.in_async_context();
+    let in_loop = matches!(
+        checker.semantic.current_scope_kind(),
+        ScopeKind::Function { .. } | ScopeKind::Module
+    ) && in_loop_body(checker.statement_ancestors(), call.range());
+    if !in_async && !in_loop {
+        return;
+    }
+    let Some(how) = classify(checker, call) else {
+        return;
+    };
+    let display = format!("{class}()");
+    let function = checker
+        .semantic
+        .current_function()
+        .map(|f| match f.class {
+            Some(class) => format!("{}.{}", class.name, f.def.name),
+            None => f.def.name.to_string(),
+        });
+    let when = match (&function, in_loop) {
+        (_, true) => "on every iteration of the loop".to_string(),
+        (Some(name), false) => format!("on every call of `{name}()`"),
+        (None, false) => "on every call".to_string(),
+    };
+    let kind = if class.starts_with("Process") {
+        "worker processes"
+    } else {
+        "worker threads"
+    };
+    let message = match how {
+        Use::With if in_async => format!(
+            "`with {display}` creates a new executor {when}, and leaving the block calls `shutdown(wait=True)`, which blocks the event loop until every submitted job has finished"
+        ),
+        Use::With | Use::Inline => format!(
+            "`{display}` creates a new executor {when}: each one starts its own {kind} and tears them down after a single use, and concurrent calls multiply the number of {kind}"
+        ),
+        Use::Local(name) => format!(
+            "`{name} = {display}` creates a new executor {when}: each one starts its own {kind} and tears them down after a single use, and concurrent calls multiply the number of {kind}"
+        ),
+    };
+    checker.report(Rule::ExecutorPerCall, message, HELP, call.range(), None);
+}
+
+/// How the constructor's result is used; `None` when it outlives the call (stored, returned,
+/// passed on) or the use is unclear.
+fn classify(checker: &Checker, call: &ast::ExprCall) -> Option<Use> {
+    if let Some(parent) = checker.parent_expression() {
+        return match parent {
+            // `loop.run_in_executor(Executor(), fn)`
+            Expr::Call(outer)
+                if matches!(&*outer.func, Expr::Attribute(a)
+                    if HARMLESS_CALLS.contains(&a.attr.as_str()))
+                    && outer.arguments.args.first().map(Ranged::range) == Some(call.range()) =>
+            {
+                Some(Use::Inline)
+            }
+            // `Executor().submit(fn)`, `Executor().map(...)`
+            Expr::Attribute(attr)
+                if attr.value.range() == call.range()
+                    && matches!(attr.attr.as_str(), "submit" | "map") =>
+            {
+                Some(Use::Inline)
+            }
+            _ => None,
+        };
+    }
+    match checker.current_statement()? {
+        Stmt::With(with) if !with.is_async => with
+            .items
+            .iter()
+            .any(|item| item.context_expr.range() == call.range())
+            .then_some(Use::With),
+        Stmt::Assign(assign) if assign.value.range() == call.range() => {
+            let [Expr::Name(name)] = assign.targets.as_slice() else {
+                return None;
+            };
+            unused_local(checker, name.id.as_str())
+        }
+        Stmt::AnnAssign(assign)
+            if assign.value.as_deref().map(Ranged::range) == Some(call.range()) =>
+        {
+            let Expr::Name(name) = &*assign.target else {
+                return None;
+            };
+            unused_local(checker, name.id.as_str())
+        }
+        _ => None,
+    }
+}
+
+/// A function local (not `global`/`nonlocal`) that never leaves the function.
+fn unused_local(checker: &Checker, name: &str) -> Option<Use> {
+    if !matches!(
+        checker.semantic.current_scope_kind(),
+        ScopeKind::Function { .. }
+    ) {
+        return None;
+    }
+    let bindings = checker.semantic.local_bindings(name)?;
+    if bindings
+        .iter()
+        .any(|b| matches!(b.kind, BindingKind::Global | BindingKind::Nonlocal))
+    {
+        return None;
+    }
+    let function = checker.semantic.current_function()?;
+    let uses = local_uses(&function.def.body, name, CLOSERS, HARMLESS_CALLS);
+    (!uses.escapes).then(|| Use::Local(name.to_string()))
+}

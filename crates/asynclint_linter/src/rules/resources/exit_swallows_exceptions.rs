@@ -1,0 +1,193 @@
+//! ## What it does
+//! Reports an `__aexit__` or `__exit__` method that returns `True` (or another truthy
+//! constant) on a path that every exception reaches: an unconditional `return True` that no
+//! earlier `return`/`raise` can bypass, except a "no exception" early exit such as
+//! `if exc_type is None: return`.
+//!
+//! ## Why is this bad?
+//! A true value returned from `__exit__`/`__aexit__` tells Python that the exception raised
+//! in the `with` block has been handled: it is dropped. Returning `True` for *every*
+//! exception therefore swallows programming errors, `KeyboardInterrupt`, `SystemExit` and, in
+//! asyncio, `CancelledError`: a task cancelled while inside the block (by a timeout, a
+//! `TaskGroup` sibling's failure or shutdown) carries on as if nothing happened, so
+//! `asyncio.timeout()` stops working and shutdown hangs.
+//!
+//! ## Example
+//! ```python
+//! class Transaction:
+//!     async def __aexit__(self, exc_type, exc, tb):
+//!         if exc_type is None:
+//!             await self.commit()
+//!         else:
+//!             await self.rollback()
+//!         return True
+//! ```
+//!
+//! Use instead:
+//! ```python
+//! class Transaction:
+//!     async def __aexit__(self, exc_type, exc, tb):
+//!         if exc_type is None:
+//!             await self.commit()
+//!         else:
+//!             await self.rollback()
+//!         return False
+//! ```
+//!
+//! or suppress only what the context manager really handles:
+//! `return exc_type is not None and issubclass(exc_type, LookupError)`.
+//!
+//! Not reported: `return False`, `return None` and bare `return`; conditional returns
+//! (`return exc_type is None`, `return isinstance(exc, KeyError)`); a `return True` behind an
+//! `if` that filters the exception (`if exc_type is KeyError: return True`), or after another
+//! `return`/`raise` that some exceptions take.
+//!
+//! ## References
+//! - [`object.__exit__`: "If an exception is supplied, and the method wishes to suppress the exception, it should return a true value"](https://docs.python.org/3/reference/datamodel.html#object.__exit__)
+//! - [`object.__aexit__`](https://docs.python.org/3/reference/datamodel.html#object.__aexit__)
+//! - [Task cancellation](https://docs.python.org/3/library/asyncio-task.html#task-cancellation)
+
+use ruff_python_ast::{self as ast, Expr, Stmt};
+use ruff_text_size::Ranged;
+
+use super::resource_helpers::own_returns;
+use crate::checker::Checker;
+use crate::registry::Rule;
+use crate::semantic::ScopeKind;
+
+pub(crate) fn exit_swallows_exceptions(checker: &mut Checker, def: &ast::StmtFunctionDef) {
+    let method = def.name.as_str();
+    if !matches!(method, "__exit__" | "__aexit__")
+        || checker.semantic.current_scope_kind() != ScopeKind::Class
+    {
+        return;
+    }
+    let params: Vec<&str> = def
+        .parameters
+        .posonlyargs
+        .iter()
+        .chain(&def.parameters.args)
+        .skip(1)
+        .map(|p| p.parameter.name.as_str())
+        .chain(def.parameters.vararg.as_ref().map(|v| v.name.as_str()))
+        .collect();
+    let Some(ret) = unconditional_truthy_return(&def.body, &params) else {
+        return;
+    };
+    let value = ret
+        .value
+        .as_deref()
+        .map_or("True", |v| checker.source_of(v.range()));
+    let cancelled = if def.is_async || method == "__aexit__" {
+        "`asyncio.CancelledError` included, so the task can no longer be cancelled or timed out"
+    } else {
+        "`asyncio.CancelledError` included when the `with` block awaits, so a task inside it can no longer be cancelled or timed out"
+    };
+    checker.report(
+        Rule::ExitSwallowsExceptions,
+        format!(
+            "`{method}` returns `{value}` for every exception: all errors raised in the block are silently suppressed, {cancelled}"
+        ),
+        "Return `False`/`None` to let exceptions propagate, or return true only for the exceptions this context manager handles (`return exc_type is not None and issubclass(exc_type, SomeError)`)",
+        ret.range(),
+        None,
+    );
+}
+
+/// Walk the statements every exception runs through, in order: the first `return <truthy
+/// constant>` reached before any `return`/`raise` that some exceptions could take.
+fn unconditional_truthy_return<'a>(
+    body: &'a [Stmt],
+    params: &[&str],
+) -> Option<&'a ast::StmtReturn> {
+    match walk(body, params) {
+        Flow::Found(ret) => Some(ret),
+        Flow::Exit | Flow::Continue => None,
+    }
+}
+
+enum Flow<'a> {
+    Found(&'a ast::StmtReturn),
+    /// Stop: an earlier exit (or a condition) decides for some exceptions.
+    Exit,
+    Continue,
+}
+
+fn walk<'a>(body: &'a [Stmt], params: &[&str]) -> Flow<'a> {
+    for stmt in body {
+        match stmt {
+            Stmt::Return(ret) => {
+                return match ret.value.as_deref() {
+                    Some(value) if is_truthy_constant(value) => Flow::Found(ret),
+                    _ => Flow::Exit,
+                };
+            }
+            Stmt::Raise(_) => return Flow::Exit,
+            Stmt::With(with) => match walk(&with.body, params) {
+                Flow::Continue => {}
+                other => return other,
+            },
+            Stmt::If(if_stmt) if is_no_exception_guard(if_stmt, params) => {}
+            Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {}
+            other => {
+                if has_exit(other) {
+                    return Flow::Exit;
+                }
+            }
+        }
+    }
+    Flow::Continue
+}
+
+/// Does a compound statement contain a `return` or `raise` (nested scopes excluded)?
+fn has_exit(stmt: &Stmt) -> bool {
+    if !own_returns(std::slice::from_ref(stmt)).is_empty() {
+        return true;
+    }
+    struct Raises(bool);
+    impl<'a> ruff_python_ast::visitor::Visitor<'a> for Raises {
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            match stmt {
+                Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {}
+                Stmt::Raise(_) => self.0 = true,
+                _ => ruff_python_ast::visitor::walk_stmt(self, stmt),
+            }
+        }
+        fn visit_expr(&mut self, _expr: &'a Expr) {}
+    }
+    let mut raises = Raises(false);
+    ruff_python_ast::visitor::Visitor::visit_stmt(&mut raises, stmt);
+    raises.0
+}
+
+/// `if exc_type is None: return ...` (or `if not exc:`) without `elif`/`else`: only the
+/// no-exception case leaves early, every exception carries on.
+fn is_no_exception_guard(if_stmt: &ast::StmtIf, params: &[&str]) -> bool {
+    if !if_stmt.elif_else_clauses.is_empty() {
+        return false;
+    }
+    let is_param = |e: &Expr| matches!(e, Expr::Name(n) if params.contains(&n.id.as_str()));
+    match &*if_stmt.test {
+        Expr::Compare(compare) => {
+            compare.ops.len() == 1
+                && compare.ops[0] == ast::CmpOp::Is
+                && is_param(&compare.left)
+                && matches!(compare.comparators[0], Expr::NoneLiteral(_))
+        }
+        Expr::UnaryOp(unary) => unary.op == ast::UnaryOp::Not && is_param(&unary.operand),
+        _ => false,
+    }
+}
+
+fn is_truthy_constant(expr: &Expr) -> bool {
+    match expr {
+        Expr::BooleanLiteral(b) => b.value,
+        Expr::NumberLiteral(n) => match &n.value {
+            ast::Number::Int(i) => i.as_u64() != Some(0),
+            ast::Number::Float(f) => *f != 0.0,
+            ast::Number::Complex { real, imag } => *real != 0.0 || *imag != 0.0,
+        },
+        Expr::StringLiteral(s) => !s.value.is_empty(),
+        _ => false,
+    }
+}

@@ -1,0 +1,114 @@
+//! ## What it does
+//! Reports a `yield` inside a `with` or `async with` block of an async generator that is not
+//! itself a context manager (`@asynccontextmanager`) or a fixture (`@pytest.fixture`,
+//! `@pytest_asyncio.fixture`). This is flake8-async's ASYNC119.
+//!
+//! This rule is off by default: select it with `--select AIO613`.
+//!
+//! ## Why is this bad?
+//! A consumer can stop iterating an async generator at any time (`break`, an exception, a
+//! cancelled task). The generator then stays suspended at the `yield`, *inside* the block:
+//! the lock stays held, the connection stays checked out, the file stays open. Unlike a sync
+//! generator, an async generator cannot be finalised synchronously when it is dropped; its
+//! `finally`/`__aexit__` code runs only when the event loop's async-generator hook gets to it
+//! (later, in another task context, possibly during loop shutdown or never), and cancellation
+//! scopes entered in the block (`asyncio.timeout`, task groups) end up exited from the wrong
+//! task.
+//!
+//! ## Example
+//! ```python
+//! async def rows(pool, query):
+//!     async with pool.acquire() as conn:
+//!         async for row in conn.cursor(query):
+//!             yield row
+//! ```
+//!
+//! Use instead:
+//! ```python
+//! async def rows(conn, query):
+//!     async for row in conn.cursor(query):
+//!         yield row
+//!
+//! async def report(pool, query):
+//!     async with pool.acquire() as conn:
+//!         async with contextlib.aclosing(rows(conn, query)) as stream:
+//!             async for row in stream:
+//!                 ...
+//! ```
+//!
+//! Not reported: functions decorated with `@asynccontextmanager` (or any decorator named
+//! `*contextmanager`) or a fixture decorator (`@pytest.fixture`, `@pytest_asyncio.fixture`,
+//! any decorator named `*fixture`); sync generators; a `yield` after the block.
+//!
+//! ## References
+//! - [flake8-async ASYNC119](https://flake8-async.readthedocs.io/en/latest/rules.html#async119)
+//! - [PEP 789: Preventing task-cancellation bugs by limiting yield in async generators](https://peps.python.org/pep-0789/)
+//! - [`contextlib.aclosing`](https://docs.python.org/3/library/contextlib.html#contextlib.aclosing)
+//! - [Asynchronous generator finalization](https://docs.python.org/3/reference/expressions.html#asynchronous-generator-functions)
+
+use ruff_python_ast::{Expr, Stmt};
+use ruff_text_size::Ranged;
+
+use crate::checker::Checker;
+use crate::registry::Rule;
+
+pub(crate) fn yield_in_context_manager_in_async_generator(checker: &mut Checker, expr: &Expr) {
+    let Some(function) = checker.semantic.current_function() else {
+        return;
+    };
+    // `current_function` looks through comprehensions only: a `yield` in a lambda has none.
+    if !function.def.is_async || exempt(checker, &function.def.decorator_list) {
+        return;
+    }
+    let range = expr.range();
+    let mut block = None;
+    for stmt in checker.statement_ancestors() {
+        match stmt {
+            Stmt::FunctionDef(_) | Stmt::ClassDef(_) => break,
+            Stmt::With(with) if with.body.iter().any(|s| s.range().contains_range(range)) => {
+                block = Some(with);
+                break;
+            }
+            _ => {}
+        }
+    }
+    let Some(with) = block else {
+        return;
+    };
+    let keyword = if with.is_async { "async with" } else { "with" };
+    let manager = with
+        .items
+        .first()
+        .map(|item| checker.source_of(item.context_expr.range()))
+        .filter(|t| t.len() <= 50 && !t.contains('\n'))
+        .unwrap_or("...");
+    checker.report(
+        Rule::YieldInContextManagerInAsyncGenerator,
+        format!(
+            "`yield` inside `{keyword} {manager}:` in async generator `{}`: if the consumer stops iterating early, the generator stays suspended inside the block, and its exit runs only when the generator is finalised (late, in another task, or never)",
+            function.def.name
+        ),
+        "Make it an `@asynccontextmanager` if it manages a resource, let the caller own the context and pass the resource in, or have callers wrap the iteration in `contextlib.aclosing(...)`",
+        range,
+        None,
+    );
+}
+
+/// Context managers and fixtures: their single `yield` inside a block is the point.
+fn exempt(checker: &Checker, decorators: &[ruff_python_ast::Decorator]) -> bool {
+    decorators.iter().any(|decorator| {
+        let expr = match &decorator.expression {
+            Expr::Call(call) => &*call.func,
+            other => other,
+        };
+        let last = match checker.semantic.resolve_qualified_name(expr) {
+            Some(q) => q.rsplit('.').next().unwrap_or_default().to_string(),
+            None => match expr {
+                Expr::Name(name) => name.id.to_string(),
+                Expr::Attribute(attr) => attr.attr.to_string(),
+                _ => return false,
+            },
+        };
+        last.ends_with("contextmanager") || last.ends_with("fixture")
+    })
+}
