@@ -77,6 +77,18 @@ rules! {
     AIO204 "await-non-awaitable"                    AwaitNonAwaitable                true  None      coroutines::await_non_awaitable;
     AIO207 "async-iteration-mismatch"               AsyncIterationMismatch           true  None      coroutines::async_iteration_mismatch;
     AIO300 "dangling-task"                          DanglingTask                     true  None      tasks::dangling_task;
+    AIO301 "task-collection-never-discarded"        TaskCollectionNeverDiscarded     true  None      tasks::task_collection_never_discarded;
+    AIO302 "background-task-exception-lost"         BackgroundTaskExceptionLost      false None      tasks::background_task_exception_lost;
+    AIO303 "except-around-taskgroup"                ExceptAroundTaskgroup            true  None      tasks::except_around_taskgroup;
+    AIO304 "gather-exceptions-unchecked"            GatherExceptionsUnchecked        true  None      tasks::gather_exceptions_unchecked;
+    AIO305 "gather-non-awaitable-argument"          GatherNonAwaitableArgument       true  None      tasks::gather_non_awaitable_argument;
+    AIO306 "wait-on-bare-coroutines"                WaitOnBareCoroutines             true  None      tasks::wait_on_bare_coroutines;
+    AIO400 "cancelled-error-swallowed"              CancelledErrorSwallowed          true  None      errors::cancelled_error_swallowed;
+    AIO401 "jump-in-finally"                        JumpInFinally                    true  None      errors::jump_in_finally;
+    AIO402 "exception-silenced-in-async"            ExceptionSilencedInAsync         true  None      errors::exception_silenced_in_async;
+    AIO403 "log-without-traceback"                  LogWithoutTraceback              false None      errors::log_without_traceback;
+    AIO404 "cancel-without-await"                   CancelWithoutAwait               false None      errors::cancel_without_await;
+    AIO504 "timeout-error-not-caught"               TimeoutErrorNotCaught            true  None      timeouts::timeout_error_not_caught;
     AIO512 "unbounded-fan-out"                      UnboundedFanOut                  false None      limits::unbounded_fan_out;
     AIO600 "sync-with-async-context-manager"        SyncWithAsyncContextManager      true  None      resources::sync_with_async_context_manager;
     AIO601 "async-with-sync-context-manager"        AsyncWithSyncContextManager      true  None      resources::async_with_sync_context_manager;

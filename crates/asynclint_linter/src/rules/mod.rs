@@ -2,6 +2,7 @@
 
 pub mod blocking;
 pub mod coroutines;
+pub mod errors;
 pub(crate) mod function_facts;
 pub mod limits;
 pub mod modernize;
@@ -9,3 +10,4 @@ pub mod resources;
 pub mod syntax;
 pub mod tasks;
 pub mod testing;
+pub mod timeouts;

@@ -49,6 +49,11 @@ pub(crate) fn expression<'a>(checker: &mut Checker<'a>, expr: &'a Expr) {
             if checker.enabled(Rule::AsyncIterationMismatch) {
                 rules::coroutines::async_iteration_mismatch::await_expression(checker, await_expr);
             }
+            if checker.enabled(Rule::GatherExceptionsUnchecked) {
+                rules::tasks::gather_exceptions_unchecked::gather_exceptions_unchecked(
+                    checker, await_expr,
+                );
+            }
         }
         Expr::ListComp(ast::ExprListComp { generators, .. })
         | Expr::SetComp(ast::ExprSetComp { generators, .. })
@@ -164,6 +169,18 @@ fn call_expression<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
     if checker.enabled(Rule::DanglingTask) {
         rules::tasks::dangling_task::dangling_task(checker, &site);
     }
+    {
+        use rules::tasks::*;
+        if checker.enabled(Rule::BackgroundTaskExceptionLost) {
+            background_task_exception_lost::background_task_exception_lost(checker, &site);
+        }
+        if checker.enabled(Rule::GatherNonAwaitableArgument) {
+            gather_non_awaitable_argument::gather_non_awaitable_argument(checker, &site);
+        }
+        if checker.enabled(Rule::WaitOnBareCoroutines) {
+            wait_on_bare_coroutines::wait_on_bare_coroutines(checker, &site);
+        }
+    }
     if checker.enabled(Rule::ToThreadWithCoroutineFunction) {
         rules::resources::to_thread_with_coroutine_function::to_thread_with_coroutine_function(
             checker, &site,
@@ -189,6 +206,12 @@ fn call_expression<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
     }
     if checker.enabled(Rule::GetEventLoop) {
         rules::modernize::get_event_loop::get_event_loop(checker, &site);
+    }
+    if in_async && checker.enabled(Rule::LogWithoutTraceback) {
+        rules::errors::log_without_traceback::log_without_traceback(checker, &site);
+    }
+    if in_async && checker.enabled(Rule::CancelWithoutAwait) {
+        rules::errors::cancel_without_await::cancel_without_await(checker, &site);
     }
 }
 

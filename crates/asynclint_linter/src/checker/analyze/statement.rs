@@ -11,6 +11,21 @@ pub(crate) fn statement<'a>(checker: &mut Checker<'a>, stmt: &'a Stmt) {
     if let Stmt::With(with) = stmt {
         with_statement(checker, with);
     }
+    if let Stmt::Try(try_stmt) = stmt {
+        try_error_handling(checker, try_stmt);
+    }
+    if let Stmt::Try(try_stmt) = stmt
+        && checker.enabled(Rule::ExceptAroundTaskgroup)
+    {
+        rules::tasks::except_around_taskgroup::except_around_taskgroup(checker, try_stmt);
+    }
+    if matches!(stmt, Stmt::Expr(_) | Stmt::Assign(_))
+        && checker.enabled(Rule::TaskCollectionNeverDiscarded)
+    {
+        rules::tasks::task_collection_never_discarded::task_collection_never_discarded(
+            checker, stmt,
+        );
+    }
     if let Stmt::FunctionDef(def) = stmt {
         context_manager_definition(checker, def);
     }
@@ -89,6 +104,23 @@ fn with_statement<'a>(checker: &mut Checker<'a>, with: &'a ast::StmtWith) {
     }
     if !with.is_async && checker.enabled(Rule::SyncLockAcrossAwait) {
         rules::resources::sync_lock_across_await::sync_lock_across_await(checker, with);
+    }
+}
+
+/// `try` statements: what the handlers catch and do (AIO400-AIO402, AIO504).
+fn try_error_handling<'a>(checker: &mut Checker<'a>, try_stmt: &'a ast::StmtTry) {
+    use rules::errors::{cancelled_error_swallowed, exception_silenced_in_async, jump_in_finally};
+    if checker.enabled(Rule::CancelledErrorSwallowed) {
+        cancelled_error_swallowed::cancelled_error_swallowed(checker, try_stmt);
+    }
+    if checker.enabled(Rule::JumpInFinally) {
+        jump_in_finally::jump_in_finally(checker, try_stmt);
+    }
+    if checker.enabled(Rule::ExceptionSilencedInAsync) {
+        exception_silenced_in_async::exception_silenced_in_async(checker, try_stmt);
+    }
+    if checker.enabled(Rule::TimeoutErrorNotCaught) {
+        rules::timeouts::timeout_error_not_caught::timeout_error_not_caught(checker, try_stmt);
     }
 }
 

@@ -571,7 +571,7 @@ impl<'a> Visitor<'a> for CancelledTasks<'_, 'a> {
                 self.loops.truncate(depth);
             }
             Expr::Call(call) => {
-                if call.range.start() < self.before
+                if call.range().start() < self.before
                     && let Expr::Attribute(attr) = &*call.func
                     && attr.attr.as_str() == "cancel"
                 {

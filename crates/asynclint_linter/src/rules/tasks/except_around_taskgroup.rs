@@ -82,17 +82,11 @@ pub(crate) fn except_around_taskgroup(checker: &mut Checker, try_stmt: &ast::Stm
     }
     // Every item must be a group: another context manager could raise the error itself.
     for item in &with.items {
-        if !is_task_group(checker, &item.context_expr)
-            || is_lenient_nursery(&item.context_expr)
-        {
+        if !is_task_group(checker, &item.context_expr) || is_lenient_nursery(&item.context_expr) {
             return;
         }
     }
-    let group = short_source(
-        checker,
-        &with.items[0].context_expr,
-        "the task group",
-    );
+    let group = short_source(checker, &with.items[0].context_expr, "the task group");
     for handler in &try_stmt.handlers {
         let ast::ExceptHandler::ExceptHandler(handler) = handler;
         let Some(type_) = &handler.type_ else {
@@ -131,7 +125,10 @@ fn is_lenient_nursery(expr: &Expr) -> bool {
         k.arg
             .as_ref()
             .is_some_and(|a| a.as_str() == "strict_exception_groups")
-            && !matches!(k.value, Expr::BooleanLiteral(ast::ExprBooleanLiteral { value: true, .. }))
+            && !matches!(
+                k.value,
+                Expr::BooleanLiteral(ast::ExprBooleanLiteral { value: true, .. })
+            )
     })
 }
 
@@ -167,8 +164,7 @@ fn ordinary_exception_class<'a>(checker: &Checker<'a>, expr: &'a Expr) -> Option
                     }
                     for base in bases {
                         let text = checker.source_of(base.range());
-                        if text.contains("Group") || text.contains("Cancel")
-                        {
+                        if text.contains("Group") || text.contains("Cancel") {
                             return None;
                         }
                     }

@@ -101,7 +101,9 @@ pub(crate) fn gather_exceptions_unchecked(checker: &mut Checker, await_expr: &as
                 return;
             }
             let what = match name {
-                Some(name) => format!("`{name}`, the result of `{gather}(..., return_exceptions=True)`,"),
+                Some(name) => {
+                    format!("`{name}`, the result of `{gather}(..., return_exceptions=True)`,")
+                }
                 None => format!("The result of `{gather}(..., return_exceptions=True)`"),
             };
             checker.report(
@@ -145,7 +147,14 @@ fn usage<'a>(
             _ => return (Usage::Unknown, None),
         };
         let iterated = generators.first().is_some_and(|g| g.iter.range() == range);
-        return (if iterated { Usage::Used } else { Usage::Unknown }, None);
+        return (
+            if iterated {
+                Usage::Used
+            } else {
+                Usage::Unknown
+            },
+            None,
+        );
     }
     let Some(stmt) = checker.current_statement() else {
         return (Usage::Unknown, None);
@@ -162,14 +171,18 @@ fn usage<'a>(
         Expr::Name(name) if name.id.as_str() == "_" => (Usage::Discarded, None),
         Expr::Name(name) => {
             // Only a plain local: a `global`/`nonlocal` name escapes.
-            let local = checker.semantic.local_bindings(name.id.as_str()).is_some_and(|b| {
-                b.iter().all(|b| {
-                    !matches!(
-                        b.kind,
-                        crate::semantic::BindingKind::Global | crate::semantic::BindingKind::Nonlocal
-                    )
-                })
-            });
+            let local = checker
+                .semantic
+                .local_bindings(name.id.as_str())
+                .is_some_and(|b| {
+                    b.iter().all(|b| {
+                        !matches!(
+                            b.kind,
+                            crate::semantic::BindingKind::Global
+                                | crate::semantic::BindingKind::Nonlocal
+                        )
+                    })
+                });
             if !local {
                 return (Usage::Unknown, None);
             }
@@ -226,7 +239,9 @@ impl<'a> Visitor<'a> for NameUses<'_, '_, '_> {
             }
             Stmt::Assign(a)
                 if self.is_name(&a.value)
-                    && a.targets.iter().all(|t| matches!(t, Expr::Tuple(_) | Expr::List(_))) =>
+                    && a.targets
+                        .iter()
+                        .all(|t| matches!(t, Expr::Tuple(_) | Expr::List(_))) =>
             {
                 self.used = true;
                 return;

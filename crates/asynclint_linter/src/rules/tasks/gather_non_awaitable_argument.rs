@@ -44,8 +44,10 @@ use crate::semantic::{BindingKind, Lookup};
 
 pub(crate) fn gather_non_awaitable_argument(checker: &mut Checker, site: &CallSite) {
     let call = site.call;
-    if !matches!(site.qualified, Some("asyncio.gather" | "asyncio.tasks.gather"))
-        && !is_gather(checker, call)
+    if !matches!(
+        site.qualified,
+        Some("asyncio.gather" | "asyncio.tasks.gather")
+    ) && !is_gather(checker, call)
     {
         return;
     }

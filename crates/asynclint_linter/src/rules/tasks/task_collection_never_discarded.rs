@@ -198,7 +198,10 @@ pub(crate) fn long_lived_collection<'a>(
         }
         Expr::Name(name) => {
             let id = name.id.as_str();
-            let (_, module_bindings) = checker.semantic.module_bindings().find(|(n, _)| **n == id)?;
+            let (_, module_bindings) = checker
+                .semantic
+                .module_bindings()
+                .find(|(n, _)| **n == id)?;
             // The name must resolve to the module binding from here (not shadowed).
             let Lookup::Found(bindings) = checker.semantic.lookup(id) else {
                 return None;
@@ -262,7 +265,9 @@ fn collection_constructor(checker: &Checker, value: &Expr) -> Option<CollectionK
                 // `field(default_factory=set)` in a dataclass.
                 "dataclasses.field" => {
                     let factory = call.arguments.keywords.iter().find(|k| {
-                        k.arg.as_ref().is_some_and(|a| a.as_str() == "default_factory")
+                        k.arg
+                            .as_ref()
+                            .is_some_and(|a| a.as_str() == "default_factory")
                     })?;
                     match checker
                         .semantic
@@ -385,7 +390,9 @@ impl<'a> Visitor<'a> for RemovalFinder<'_, 'a> {
                     self.found = true;
                     return;
                 }
-                if self.collection.is(expr) && (attr.ctx.is_del() || (attr.ctx.is_store() && self.is_reassignment())) {
+                if self.collection.is(expr)
+                    && (attr.ctx.is_del() || (attr.ctx.is_store() && self.is_reassignment()))
+                {
                     self.found = true;
                     return;
                 }
@@ -397,7 +404,8 @@ impl<'a> Visitor<'a> for RemovalFinder<'_, 'a> {
                 }
             }
             Expr::Subscript(sub) if self.collection.is(&sub.value) => {
-                if sub.ctx.is_del() || (sub.ctx.is_store() && matches!(&*sub.slice, Expr::Slice(_))) {
+                if sub.ctx.is_del() || (sub.ctx.is_store() && matches!(&*sub.slice, Expr::Slice(_)))
+                {
                     self.found = true;
                     return;
                 }

@@ -124,9 +124,10 @@ pub(crate) fn local_function<'a>(
             for stmt in &class.body {
                 let defines = match stmt {
                     Stmt::FunctionDef(def) => def.name.as_str() == attr.attr.as_str(),
-                    Stmt::Assign(assign) => assign.targets.iter().any(
-                        |t| matches!(t, Expr::Name(n) if n.id.as_str() == attr.attr.as_str()),
-                    ),
+                    Stmt::Assign(assign) => assign
+                        .targets
+                        .iter()
+                        .any(|t| matches!(t, Expr::Name(n) if n.id.as_str() == attr.attr.as_str())),
                     Stmt::AnnAssign(assign) => matches!(&*assign.target,
                         Expr::Name(n) if n.id.as_str() == attr.attr.as_str()),
                     _ => false,

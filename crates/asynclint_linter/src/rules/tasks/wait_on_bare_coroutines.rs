@@ -85,10 +85,7 @@ pub(crate) fn wait_on_bare_coroutines(checker: &mut Checker, site: &CallSite) {
 }
 
 /// The first coroutine call held by `fs`, and the name it went through when `fs` is a name.
-fn bare_coroutine<'a>(
-    checker: &Checker<'a>,
-    fs: &'a Expr,
-) -> Option<(&'a str, Option<&'a str>)> {
+fn bare_coroutine<'a>(checker: &Checker<'a>, fs: &'a Expr) -> Option<(&'a str, Option<&'a str>)> {
     if let Some(coroutine) = coroutine_in(checker, fs) {
         return Some((coroutine, None));
     }

@@ -1,0 +1,3 @@
+//! AIO5xx: timeouts.
+
+pub mod timeout_error_not_caught;
