@@ -34,6 +34,13 @@ pub enum Command {
                       configuration or internal error."
     )]
     Check(Box<CheckArgs>),
+    /// Fill in the Python Async Patterns Checklist for a project: every item with pass, fail,
+    /// n/a or manual and its evidence (every rule runs, whatever the selection).
+    #[command(
+        after_help = "Exit status: 0, or 1 with `--fail-on fail` when an item fails; 2 on a usage, \
+                      configuration or internal error."
+    )]
+    Checklist(Box<ChecklistArgs>),
     /// Show the documentation of a rule, or list every rule.
     Rule(RuleArgs),
     /// Write `docs/rules.md` from the rule registry.
@@ -183,6 +190,65 @@ impl CheckArgs {
             _ => None,
         }
     }
+}
+
+#[derive(Debug, Clone, Parser)]
+pub struct ChecklistArgs {
+    /// The project (or part of it) to report on [default: .]. Dependencies and pytest settings
+    /// are read from the nearest directory with `pyproject.toml`, `setup.py`, `setup.cfg`,
+    /// `requirements*.txt`, `PKG-INFO` or a `*.dist-info` directory.
+    #[arg(value_name = "PATH")]
+    pub path: Option<PathBuf>,
+
+    /// Report format: `markdown` fits a pull-request comment, `json` has every finding, `html`
+    /// is one self-contained page.
+    #[arg(long, value_enum, default_value_t = ChecklistFormat::Markdown, value_name = "FORMAT")]
+    pub output_format: ChecklistFormat,
+
+    /// Write the report to this file instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
+
+    /// Exit with status 1 when an item has this status (`fail`: a CI gate).
+    #[arg(long, value_enum, value_name = "STATUS")]
+    pub fail_on: Option<FailOn>,
+
+    /// Use this configuration file instead of discovering one.
+    #[arg(long, value_name = "PATH", conflicts_with = "isolated")]
+    pub config: Option<PathBuf>,
+
+    /// Ignore all configuration files.
+    #[arg(long)]
+    pub isolated: bool,
+
+    /// The oldest Python version the code must run on.
+    #[arg(long, value_name = "VERSION", value_parser = parse_python_version)]
+    pub target_version: Option<PythonVersion>,
+
+    /// Glob patterns of files and directories to skip, replacing the configured and default ones.
+    #[arg(long, value_delimiter = ',', value_name = "GLOB")]
+    pub exclude: Option<Vec<String>>,
+
+    /// Glob patterns to skip in addition to the excluded ones.
+    #[arg(long, value_delimiter = ',', value_name = "GLOB")]
+    pub extend_exclude: Vec<String>,
+
+    /// Analyse files even when `.gitignore` ignores them.
+    #[arg(long)]
+    pub no_respect_gitignore: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ChecklistFormat {
+    Markdown,
+    Json,
+    Html,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Any item with status `fail`.
+    Fail,
 }
 
 #[derive(Debug, Clone, Parser)]

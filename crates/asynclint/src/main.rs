@@ -32,6 +32,7 @@ fn main() -> ExitCode {
     };
     let result = match &args.command {
         Command::Check(check) => commands::check::check(check, args.no_project),
+        Command::Checklist(checklist) => commands::checklist::checklist(checklist, args.no_project),
         Command::Rule(rule) => commands::rule::rule(rule),
         Command::GenerateDocs(docs) => commands::rule::generate_docs(docs),
         Command::ParseOnly(parse) => commands::check::parse_only(&parse.paths),

@@ -42,6 +42,7 @@ fn bench_lint(c: &mut Criterion) {
         path: Some(vec!["orders".into(), "bench".into()]),
         is_package: false,
         collect_summary: true,
+        collect_facts: false,
     };
     let mut group = c.benchmark_group("lint_source");
     for (name, path, text) in files() {

@@ -2,6 +2,7 @@
 //! rules, apply `noqa` suppressions.
 
 pub mod checker;
+pub mod facts;
 pub mod fix;
 pub mod importer;
 pub mod noqa;
@@ -31,6 +32,8 @@ pub struct ModuleInfo {
     pub is_package: bool,
     /// Record a [`project::ModuleSummary`] for the cross-module phase.
     pub collect_summary: bool,
+    /// Record the checklist's pattern counts ([`facts::FileFacts`]).
+    pub collect_facts: bool,
 }
 
 /// The result of checking one file.
@@ -40,6 +43,8 @@ pub struct FileResult {
     pub summary: Option<project::ModuleSummary>,
     /// The `noqa` directives, kept only when a summary is (phase 2 reports need them).
     pub noqa: Option<noqa::NoqaMap>,
+    /// Pattern counts for the checklist, when [`ModuleInfo::collect_facts`] is set.
+    pub facts: Option<facts::FileFacts>,
 }
 
 /// Check one file's source. Never panics on bad input (the caller also catches panics).
@@ -59,6 +64,7 @@ pub fn lint_source(
 
     let mut diagnostics = Vec::new();
     let mut summary = None;
+    let mut file_facts = None;
     if !parsed.errors().is_empty() {
         for error in parsed.errors() {
             diagnostics.push(rules::syntax::syntax_error::syntax_error(error, &file));
@@ -81,8 +87,12 @@ pub fn lint_source(
             };
             checker = checker.with_summary(checker::summary::SummaryBuilder::new(source, base));
         }
+        if module.collect_facts {
+            checker = checker.with_facts(facts::FactsBuilder::new(path, module.path.as_deref()));
+        }
         checker.visit_body(&parsed.syntax().body);
         summary = checker.finish_summary(&parsed.syntax().body);
+        file_facts = checker.finish_facts();
         diagnostics = checker.into_diagnostics();
     }
 
@@ -104,6 +114,7 @@ pub fn lint_source(
         diagnostics,
         summary,
         noqa: kept_noqa,
+        facts: file_facts,
     }
 }
 
@@ -154,6 +165,9 @@ pub fn settle(
         }
         Rule::SyncMockForAsyncFunction => {
             rules::testing::sync_mock_for_async_function::settle(check, file, facts)
+        }
+        Rule::ServiceWithoutSignalHandling => {
+            rules::shutdown::service_without_signal_handling::settle(check, file, facts)
         }
         _ => None,
     }

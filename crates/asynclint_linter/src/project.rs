@@ -119,6 +119,17 @@ pub struct FunctionSummary {
     /// Async functions only: targets of awaited calls and `async with` calls, so a limiter
     /// acquired one call away is found (AIO512).
     pub awaited_calls: Vec<Target>,
+    /// Async functions only: the first construct that keeps the body running until the
+    /// process is killed (`while True` without `break`, `serve_forever()`...) (AIO902).
+    pub runs_forever: Option<RunsForever>,
+}
+
+/// AIO902: what keeps an async function running forever, and where.
+#[derive(Debug, Clone, Copy)]
+pub struct RunsForever {
+    pub line: u32,
+    /// For messages: "a `while True:` loop", "`serve_forever()`".
+    pub what: &'static str,
 }
 
 /// How AIO207 saw a call used: iterated by `for`, by `async for`, or awaited.
@@ -179,6 +190,9 @@ pub struct ModuleSummary {
     /// Calls (and functions passed as arguments) lexically under a module-level
     /// `if __name__ == "__main__":` block (AIO607/AIO608 exempt script-only functions).
     pub main_guard_calls: Vec<Target>,
+    /// The module installs a signal handler (`loop.add_signal_handler`, `signal.signal`,
+    /// `signal.set_wakeup_fd`...) (AIO902).
+    pub signal_handling: bool,
 }
 
 /// A check that needs the project index.
@@ -249,6 +263,8 @@ pub enum DeferredKind {
         spawner: String,
         iterable: String,
     },
+    /// AIO902: `asyncio.run(<target>())`; `callee` is the call's function expression.
+    ServiceEntryPoint { callee: TextRange },
 }
 
 /// Source snippets are recorded as ranges in phase 1 and rendered in phase 2, when the file
@@ -333,5 +349,10 @@ pub trait ProjectFacts: Sync {
     fn only_called_under_main_guard(&self, function: &Target) -> bool {
         let _ = function;
         false
+    }
+    /// Does any module of the project install a signal handler (AIO902)? Without an index
+    /// the answer is unknown: assume yes.
+    fn project_handles_signals(&self) -> bool {
+        true
     }
 }

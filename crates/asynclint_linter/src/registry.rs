@@ -75,7 +75,11 @@ rules! {
     AIO202 "coroutine-in-boolean-context"           CoroutineInBooleanContext        true  None      coroutines::coroutine_in_boolean_context;
     AIO203 "async-function-returns-coroutine"       AsyncFunctionReturnsCoroutine    true  None      coroutines::async_function_returns_coroutine;
     AIO204 "await-non-awaitable"                    AwaitNonAwaitable                true  None      coroutines::await_non_awaitable;
+    AIO205 "async-def-awaitable-return-annotation"  AsyncDefAwaitableReturnAnnotation true None      coroutines::async_def_awaitable_return_annotation;
+    AIO206 "async-function-without-await"           AsyncFunctionWithoutAwait        false None      coroutines::async_function_without_await;
     AIO207 "async-iteration-mismatch"               AsyncIterationMismatch           true  None      coroutines::async_iteration_mismatch;
+    AIO208 "lru-cache-on-async-function"            LruCacheOnAsyncFunction          true  None      coroutines::lru_cache_on_async_function;
+    AIO209 "async-property"                         AsyncProperty                    true  None      coroutines::async_property;
     AIO300 "dangling-task"                          DanglingTask                     true  None      tasks::dangling_task;
     AIO301 "task-collection-never-discarded"        TaskCollectionNeverDiscarded     true  None      tasks::task_collection_never_discarded;
     AIO302 "background-task-exception-lost"         BackgroundTaskExceptionLost      false None      tasks::background_task_exception_lost;
@@ -83,6 +87,10 @@ rules! {
     AIO304 "gather-exceptions-unchecked"            GatherExceptionsUnchecked        true  None      tasks::gather_exceptions_unchecked;
     AIO305 "gather-non-awaitable-argument"          GatherNonAwaitableArgument       true  None      tasks::gather_non_awaitable_argument;
     AIO306 "wait-on-bare-coroutines"                WaitOnBareCoroutines             true  None      tasks::wait_on_bare_coroutines;
+    AIO307 "create-task-inside-taskgroup"           CreateTaskInsideTaskgroup        true  None      tasks::create_task_inside_taskgroup;
+    AIO308 "task-result-before-done"                TaskResultBeforeDone             true  None      tasks::task_result_before_done;
+    AIO309 "sequential-await-in-loop"               SequentialAwaitInLoop            false None      tasks::sequential_await_in_loop;
+    AIO310 "gather-siblings-keep-running"           GatherSiblingsKeepRunning        false None      tasks::gather_siblings_keep_running;
     AIO400 "cancelled-error-swallowed"              CancelledErrorSwallowed          true  None      errors::cancelled_error_swallowed;
     AIO401 "jump-in-finally"                        JumpInFinally                    true  None      errors::jump_in_finally;
     AIO402 "exception-silenced-in-async"            ExceptionSilencedInAsync         true  None      errors::exception_silenced_in_async;
@@ -104,8 +112,24 @@ rules! {
     AIO611 "to-thread-with-coroutine-function"      ToThreadWithCoroutineFunction    true  None      resources::to_thread_with_coroutine_function;
     AIO612 "sync-lock-across-await"                 SyncLockAcrossAwait              true  None      resources::sync_lock_across_await;
     AIO613 "yield-in-context-manager-in-async-generator" YieldInContextManagerInAsyncGenerator false None resources::yield_in_context_manager_in_async_generator;
+    AIO700 "async-test-not-collected"               AsyncTestNotCollected            true  None      testing::async_test_not_collected;
+    AIO701 "async-fixture-sync-decorator"           AsyncFixtureSyncDecorator        true  None      testing::async_fixture_sync_decorator;
+    AIO702 "deprecated-pytest-asyncio-api"          DeprecatedPytestAsyncioApi       true  None      testing::deprecated_pytest_asyncio_api;
     AIO703 "sync-mock-for-async-function"           SyncMockForAsyncFunction         true  None      testing::sync_mock_for_async_function;
+    AIO704 "asyncmock-assert-called"                AsyncmockAssertCalled            true  None      testing::asyncmock_assert_called;
+    AIO705 "legacy-future-mock"                     LegacyFutureMock                 true  None      testing::legacy_future_mock;
+    AIO706 "long-sleep-in-test"                     LongSleepInTest                  true  None      testing::long_sleep_in_test;
     AIO800 "get-event-loop"                         GetEventLoop                     true  Sometimes modernize::get_event_loop;
+    AIO801 "wait-for-to-timeout"                    WaitForToTimeout                 true  Safe      modernize::wait_for_to_timeout;
+    AIO802 "asyncio-timeout-error-alias"            AsyncioTimeoutErrorAlias         true  Safe      modernize::asyncio_timeout_error_alias;
+    AIO803 "removed-coroutine-decorator"            RemovedCoroutineDecorator        true  None      modernize::removed_coroutine_decorator;
+    AIO804 "removed-loop-argument"                  RemovedLoopArgument              true  None      modernize::removed_loop_argument;
+    AIO805 "ensure-future-on-coroutine"             EnsureFutureOnCoroutine          true  Safe      modernize::ensure_future_on_coroutine;
+    AIO806 "legacy-run-until-complete"              LegacyRunUntilComplete           true  None      modernize::legacy_run_until_complete;
+    AIO807 "run-in-executor-to-thread"              RunInExecutorToThread            false Unsafe    modernize::run_in_executor_to_thread;
+    AIO900 "wait-on-possibly-empty-set"             WaitOnPossiblyEmptySet           true  None      shutdown::wait_on_possibly_empty_set;
+    AIO901 "shutdown-wait-without-timeout"          ShutdownWaitWithoutTimeout       false None      shutdown::shutdown_wait_without_timeout;
+    AIO902 "service-without-signal-handling"        ServiceWithoutSignalHandling     false None      shutdown::service_without_signal_handling;
 }
 
 impl Rule {
@@ -129,6 +153,7 @@ impl Rule {
                 | Rule::ClientPerRequest
                 | Rule::ConnectionPerRequest
                 | Rule::ToThreadWithCoroutineFunction
+                | Rule::ServiceWithoutSignalHandling
         )
     }
 
@@ -136,7 +161,9 @@ impl Rule {
     pub const fn is_project_only(self) -> bool {
         matches!(
             self,
-            Rule::TransitiveBlockingCall | Rule::SyncMockForAsyncFunction
+            Rule::TransitiveBlockingCall
+                | Rule::SyncMockForAsyncFunction
+                | Rule::ServiceWithoutSignalHandling
         )
     }
 

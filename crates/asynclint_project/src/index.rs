@@ -36,6 +36,9 @@ pub struct ProjectIndex {
     /// Per sync function with a blocking chain: how it continues.
     reach: FxHashMap<(u32, u32), Reach>,
     cwd: Option<PathBuf>,
+    /// Every interned path mentioned by a summary, resolved once (keyed by the `Arc` address:
+    /// equal paths share one allocation).
+    resolved: FxHashMap<usize, Option<DefLoc>>,
 }
 
 impl ProjectIndex {
@@ -75,7 +78,9 @@ impl ProjectIndex {
             defs,
             reach: FxHashMap::default(),
             cwd,
+            resolved: FxHashMap::default(),
         };
+        index.resolve_all_paths();
         index.compute_blocking();
         index
     }
@@ -198,9 +203,43 @@ impl ProjectIndex {
         None
     }
 
+    /// Resolve every distinct path of the summaries up front, in parallel.
+    fn resolve_all_paths(&mut self) {
+        use rayon::prelude::*;
+        let mut unique: FxHashMap<usize, &asynclint_linter::project::PathName> = FxHashMap::default();
+        for summary in &self.summaries {
+            for check in &summary.deferred {
+                if let Target::Path(p) = &check.target {
+                    unique.entry(std::sync::Arc::as_ptr(p).cast::<u8>() as usize).or_insert(p);
+                }
+            }
+            for (_, def) in &summary.definitions {
+                if let Definition::Function(f) = def {
+                    for edge in &f.calls {
+                        if let Target::Path(p) = &edge.target {
+                            unique.entry(std::sync::Arc::as_ptr(p).cast::<u8>() as usize).or_insert(p);
+                        }
+                    }
+                }
+            }
+        }
+        let entries: Vec<(usize, &asynclint_linter::project::PathName)> = unique.into_iter().collect();
+        let resolved: FxHashMap<usize, Option<DefLoc>> = entries
+            .par_iter()
+            .map(|(key, path)| (*key, self.resolve_path(path, 0)))
+            .collect();
+        self.resolved = resolved;
+    }
+
     fn resolve_target(&self, target: &Target) -> Option<DefLoc> {
         match target {
-            Target::Path(path) => self.resolve_path(path, 0),
+            Target::Path(path) => {
+                let key = std::sync::Arc::as_ptr(path).cast::<u8>() as usize;
+                match self.resolved.get(&key) {
+                    Some(found) => *found,
+                    None => self.resolve_path(path, 0),
+                }
+            }
             Target::Super(target) => {
                 let (class_path, method) = (&*target.class_path, &*target.method);
                 let class = self.resolve_path(class_path, 0)?;
@@ -401,6 +440,10 @@ impl ProjectFacts for ProjectIndex {
             return Some(true);
         }
         self.class_provides(loc, method, 0)
+    }
+
+    fn project_handles_signals(&self) -> bool {
+        self.summaries.iter().any(|s| s.signal_handling)
     }
 
     fn only_called_under_main_guard(&self, function: &Target) -> bool {

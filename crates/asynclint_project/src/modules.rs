@@ -77,6 +77,7 @@ impl ModuleResolver {
             path: Some(parts),
             is_package,
             collect_summary: true,
+            collect_facts: false,
         };
         // Regular packages: climb while the parent is a package.
         if let Some(dir) = path.parent()

@@ -25,6 +25,7 @@ const PROJECT_RULES: &[Rule] = &[
     Rule::AsyncWithSyncContextManager,
     Rule::ClientPerRequest,
     Rule::ConnectionPerRequest,
+    Rule::ServiceWithoutSignalHandling,
 ];
 
 fn python_files(dir: &Path, out: &mut Vec<PathBuf>) {

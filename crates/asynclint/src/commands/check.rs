@@ -197,8 +197,38 @@ pub fn check(args: &CheckArgs, no_project: bool) -> Result<ExitStatus> {
     })
 }
 
+/// Per-file pattern counts for the checklist: path, dotted module name, facts.
+pub(crate) type FactsOutput = Vec<(PathBuf, Option<String>, asynclint_linter::facts::FileFacts)>;
+
+/// The checklist's run: the same walk, phase 1 and phase 2 as `check`, also collecting each
+/// file's pattern counts in the same pass. Diagnostics come back sorted.
+pub(crate) fn run_with_facts(
+    args: &CheckArgs,
+    settings: &Settings,
+    cwd: &Path,
+) -> Result<(Vec<Diagnostic>, FactsOutput)> {
+    let pool = worker_pool(WORKER_STACK_SIZE)
+        .or_else(|_| worker_pool(FALLBACK_STACK_SIZE))
+        .context("cannot start the worker threads")?;
+    install_panic_hook();
+    let mut facts = Vec::new();
+    let mut diagnostics = collect_paths_with_facts(args, settings, &pool, cwd, Some(&mut facts));
+    diagnostics.sort_by(Diagnostic::sort_key_cmp);
+    Ok((diagnostics, facts))
+}
+
 /// The walked files: phase 1 and phase 2.
 fn collect_paths(args: &CheckArgs, settings: &Settings, pool: &rayon::ThreadPool, cwd: &Path) -> Vec<Diagnostic> {
+    collect_paths_with_facts(args, settings, pool, cwd, None)
+}
+
+fn collect_paths_with_facts(
+    args: &CheckArgs,
+    settings: &Settings,
+    pool: &rayon::ThreadPool,
+    cwd: &Path,
+    facts: Option<&mut FactsOutput>,
+) -> Vec<Diagnostic> {
     let paths: Vec<PathBuf> = if args.paths.is_empty() {
         vec![cwd.to_path_buf()]
     } else {
@@ -224,7 +254,7 @@ fn collect_paths(args: &CheckArgs, settings: &Settings, pool: &rayon::ThreadPool
     } else {
         Vec::new()
     };
-    diagnostics.extend(pool.install(|| check_files(&walked.files, &context, settings, cwd, None)));
+    diagnostics.extend(pool.install(|| run_files(&walked.files, &context, settings, cwd, None, facts)));
     diagnostics
 }
 
@@ -307,7 +337,21 @@ fn check_files(
     cwd: &Path,
     stdin: Option<(&Path, &str)>,
 ) -> Vec<Diagnostic> {
+    run_files(files, context, settings, cwd, stdin, None)
+}
+
+/// [`check_files`], also collecting the checklist's pattern counts of the reported files into
+/// `facts` when given.
+fn run_files(
+    files: &[PathBuf],
+    context: &[PathBuf],
+    settings: &Settings,
+    cwd: &Path,
+    stdin: Option<(&Path, &str)>,
+    mut facts: Option<&mut FactsOutput>,
+) -> Vec<Diagnostic> {
     let project = settings.project.enabled;
+    let collect_facts = facts.is_some();
     let resolver = settings.project.resolver(files.iter().chain(context));
     let tasks: Vec<(&PathBuf, bool, ModuleInfo)> = files
         .iter()
@@ -316,6 +360,7 @@ fn check_files(
         .map(|(p, report)| {
             let mut info = resolver.module_info(p);
             info.collect_summary = project;
+            info.collect_facts = collect_facts && report;
             (p, report, info)
         })
         .collect();
@@ -355,14 +400,19 @@ fn check_files(
                         Vec::new()
                     },
                     phase1: None,
+                    facts: None,
                 },
             }
         })
         .collect();
     let mut diagnostics = Vec::new();
     let mut phase1 = Vec::new();
-    for output in outputs {
+    for (output, (path, _, module)) in outputs.into_iter().zip(&tasks) {
         diagnostics.extend(output.diagnostics);
+        if let (Some(collected), Some(file_facts)) = (facts.as_deref_mut(), output.facts) {
+            let name = module.path.as_ref().map(|parts| parts.join("."));
+            collected.push((path.to_path_buf(), name, file_facts));
+        }
         if let Some(file) = output.phase1 {
             phase1.push(file);
         }
@@ -378,6 +428,8 @@ fn check_files(
 struct FileOutput {
     diagnostics: Vec<Diagnostic>,
     phase1: Option<Phase1File>,
+    /// The checklist's pattern counts, when collected.
+    facts: Option<asynclint_linter::facts::FileFacts>,
 }
 
 /// Every Python file of the project the explicit arguments belong to (for the index).
@@ -446,6 +498,7 @@ fn check_source(
                 return FileOutput {
                     diagnostics: Vec::new(),
                     phase1: None,
+                    facts: None,
                 };
             }
             let file = SourceFile::new(path, source);
@@ -464,6 +517,7 @@ fn check_source(
                     ),
                 ],
                 phase1: None,
+                facts: None,
             };
         }
     };
@@ -492,6 +546,7 @@ fn check_source(
     FileOutput {
         diagnostics,
         phase1,
+        facts: result.facts,
     }
 }
 

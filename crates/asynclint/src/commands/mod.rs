@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod check;
+pub mod checklist;
 pub mod fix;
 pub mod rule;
 

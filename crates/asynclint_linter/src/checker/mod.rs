@@ -22,9 +22,20 @@ pub struct CallSite<'a, 'c> {
     pub qualified: Option<&'c str>,
     /// For `obj.method(...)`: the kind of `obj` when known (`requests.Session()`).
     pub receiver_kind: Option<&'c str>,
+    /// `receiver_kind.method`, built on first use and shared by every rule.
+    method_path: std::cell::OnceCell<Option<String>>,
 }
 
-impl<'a> CallSite<'a, '_> {
+impl<'a, 'c> CallSite<'a, 'c> {
+    pub fn new(call: &'a ast::ExprCall, qualified: Option<&'c str>, receiver_kind: Option<&'c str>) -> Self {
+        Self {
+            call,
+            qualified,
+            receiver_kind,
+            method_path: std::cell::OnceCell::new(),
+        }
+    }
+
     /// The call as an expression (for comparisons with statement values).
     pub fn call_expr(&self) -> ruff_text_size::TextRange {
         self.call.range()
@@ -39,8 +50,10 @@ impl<'a> CallSite<'a, '_> {
     }
 
     /// `receiver_kind` + `.method`, e.g. `requests.Session().get`.
-    pub fn method_path(&self) -> Option<String> {
-        Some(format!("{}.{}", self.receiver_kind?, self.method_name()?))
+    pub fn method_path(&self) -> Option<&str> {
+        self.method_path
+            .get_or_init(|| Some(format!("{}.{}", self.receiver_kind?, self.method_name()?)))
+            .as_deref()
     }
 
     pub fn keyword(&self, name: &str) -> Option<&ast::Keyword> {
@@ -66,6 +79,8 @@ pub struct Checker<'a> {
     expr_stack: Vec<&'a Expr>,
     /// Present when the cross-module phase is on.
     pub(crate) summary: Option<summary::SummaryBuilder>,
+    /// Present when the checklist's pattern counts are collected.
+    pub(crate) facts: Option<Box<crate::facts::FactsBuilder>>,
     /// While set, blocking rules record facts for the project index instead of reporting.
     pub(crate) recording_blocking: bool,
 }
@@ -89,6 +104,7 @@ impl<'a> Checker<'a> {
             module,
             expr_stack: Vec::new(),
             summary: None,
+            facts: None,
             recording_blocking: false,
         }
     }
@@ -96,6 +112,15 @@ impl<'a> Checker<'a> {
     pub(crate) fn with_summary(mut self, builder: summary::SummaryBuilder) -> Self {
         self.summary = Some(builder);
         self
+    }
+
+    pub(crate) fn with_facts(mut self, builder: crate::facts::FactsBuilder) -> Self {
+        self.facts = Some(Box::new(builder));
+        self
+    }
+
+    pub(crate) fn finish_facts(&mut self) -> Option<crate::facts::FileFacts> {
+        Some(self.facts.take()?.finish(self.source))
     }
 
     pub(crate) fn finish_summary(

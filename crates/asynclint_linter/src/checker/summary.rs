@@ -105,6 +105,7 @@ impl SummaryBuilder {
             holds_resource: false,
             uses_limiter: false,
             awaited_calls: Vec::new(),
+            runs_forever: None,
         };
         self.summary
             .definitions

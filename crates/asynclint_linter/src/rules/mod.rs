@@ -7,6 +7,7 @@ pub(crate) mod function_facts;
 pub mod limits;
 pub mod modernize;
 pub mod resources;
+pub mod shutdown;
 pub mod syntax;
 pub mod tasks;
 pub mod testing;

@@ -86,14 +86,18 @@ pub struct SemanticModel<'a> {
     stack: Vec<ScopeId>,
     /// The dotted name of this module when known (`pkg.sub.mod`), used for relative imports.
     module_path: Option<Vec<String>>,
+    /// `module_path` joined with dots.
+    module_name: Option<String>,
     is_package: bool,
 }
 
 impl<'a> SemanticModel<'a> {
     pub fn new(module: &'a [Stmt], module_path: Option<Vec<String>>, is_package: bool) -> Self {
+        let module_name = module_path.as_ref().map(|p| p.join("."));
         let mut model = Self {
             scopes: Vec::new(),
             stack: Vec::new(),
+            module_name,
             module_path,
             is_package,
         };
@@ -357,8 +361,8 @@ impl<'a> SemanticModel<'a> {
         if module_bindings.len() != 1 || module_bindings[0].range != binding.range {
             return None;
         }
-        let module = self.module_path.as_ref()?;
-        Some(format!("{}.{name}", module.join(".")))
+        let module = self.module_name.as_deref()?;
+        Some(format!("{module}.{name}"))
     }
 
     /// Where a callee points, for the project index: module functions and classes (local or
@@ -367,10 +371,13 @@ impl<'a> SemanticModel<'a> {
     pub fn resolve_target(&self, expr: &Expr) -> Option<crate::project::Target> {
         use crate::project::Target;
         match expr {
-            Expr::Name(name) => self
-                .resolve_name(name.id.as_str())
-                .filter(|q| !q.starts_with("builtins."))
-                .map(Target::path),
+            Expr::Name(name) => {
+                // Builtins are never project targets: skip building `builtins.x`.
+                if matches!(self.lookup(name.id.as_str()), Lookup::NotFound) {
+                    return None;
+                }
+                self.resolve_name(name.id.as_str()).map(Target::path)
+            }
             Expr::Attribute(attr) => {
                 let method = attr.attr.as_str();
                 match &*attr.value {

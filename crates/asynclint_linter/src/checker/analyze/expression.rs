@@ -28,6 +28,11 @@ pub(crate) fn expression<'a>(checker: &mut Checker<'a>, expr: &'a Expr) {
     {
         rules::coroutines::async_iteration_mismatch::comprehension(checker, expr);
     }
+    if matches!(expr, Expr::Attribute(_) | Expr::Name(_))
+        && checker.enabled(Rule::AsyncioTimeoutErrorAlias)
+    {
+        rules::modernize::asyncio_timeout_error_alias::asyncio_timeout_error_alias(checker, expr);
+    }
     match expr {
         Expr::Call(call) => call_expression(checker, call),
         Expr::Yield(_) | Expr::YieldFrom(_) => {
@@ -37,6 +42,9 @@ pub(crate) fn expression<'a>(checker: &mut Checker<'a>, expr: &'a Expr) {
                 function.is_generator = true;
             }
             rules::function_facts::record_yield(checker, expr.range());
+            if checker.facts.is_some() {
+                crate::facts::yield_expr(checker, expr.range());
+            }
             if checker.enabled(Rule::YieldInContextManagerInAsyncGenerator) {
                 rules::resources::yield_in_context_manager_in_async_generator::yield_in_context_manager_in_async_generator(checker, expr);
             }
@@ -53,6 +61,12 @@ pub(crate) fn expression<'a>(checker: &mut Checker<'a>, expr: &'a Expr) {
                 rules::tasks::gather_exceptions_unchecked::gather_exceptions_unchecked(
                     checker, await_expr,
                 );
+            }
+            if checker.summary.is_some() && checker.enabled(Rule::ServiceWithoutSignalHandling) {
+                rules::shutdown::service_without_signal_handling::record_await(checker, await_expr);
+            }
+            if checker.enabled(Rule::WaitForToTimeout) {
+                rules::modernize::wait_for_to_timeout::wait_for_to_timeout(checker, await_expr);
             }
         }
         Expr::ListComp(ast::ExprListComp { generators, .. })
@@ -74,12 +88,11 @@ fn call_expression<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
         Expr::Attribute(attr) if qualified.is_none() => checker.semantic.object_kind(&attr.value),
         _ => None,
     };
-    let site = CallSite {
-        call,
-        qualified: qualified.as_deref(),
-        receiver_kind: receiver_kind.as_deref(),
-    };
+    let site = CallSite::new(call, qualified.as_deref(), receiver_kind.as_deref());
     let in_async = checker.semantic.in_async_context();
+    if checker.facts.is_some() {
+        crate::facts::call(checker, &site);
+    }
 
     if in_async && checker.any_enabled(BLOCKING_RULES) && !is_allowed(checker, &site) {
         use rules::blocking::*;
@@ -180,6 +193,28 @@ fn call_expression<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
         if checker.enabled(Rule::WaitOnBareCoroutines) {
             wait_on_bare_coroutines::wait_on_bare_coroutines(checker, &site);
         }
+        if in_async && checker.enabled(Rule::CreateTaskInsideTaskgroup) {
+            create_task_inside_taskgroup::create_task_inside_taskgroup(checker, &site);
+        }
+        if in_async && checker.enabled(Rule::TaskResultBeforeDone) {
+            task_result_before_done::task_result_before_done(checker, &site);
+        }
+        if in_async && checker.enabled(Rule::GatherSiblingsKeepRunning) {
+            gather_siblings_keep_running::gather_siblings_keep_running(checker, &site);
+        }
+    }
+    {
+        use rules::shutdown::*;
+        if in_async && checker.enabled(Rule::WaitOnPossiblyEmptySet) {
+            wait_on_possibly_empty_set::wait_on_possibly_empty_set(checker, &site);
+        }
+        if in_async && checker.enabled(Rule::ShutdownWaitWithoutTimeout) {
+            shutdown_wait_without_timeout::shutdown_wait_without_timeout(checker, &site);
+        }
+        if checker.summary.is_some() && checker.enabled(Rule::ServiceWithoutSignalHandling) {
+            service_without_signal_handling::record_signal_handling(checker, &site);
+            service_without_signal_handling::service_without_signal_handling(checker, &site);
+        }
     }
     if checker.enabled(Rule::ToThreadWithCoroutineFunction) {
         rules::resources::to_thread_with_coroutine_function::to_thread_with_coroutine_function(
@@ -207,11 +242,42 @@ fn call_expression<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
     if checker.enabled(Rule::GetEventLoop) {
         rules::modernize::get_event_loop::get_event_loop(checker, &site);
     }
+    if checker.enabled(Rule::RemovedLoopArgument) {
+        rules::modernize::removed_loop_argument::removed_loop_argument(checker, &site);
+    }
+    modernize_and_testing_calls(checker, &site);
     if in_async && checker.enabled(Rule::LogWithoutTraceback) {
         rules::errors::log_without_traceback::log_without_traceback(checker, &site);
     }
     if in_async && checker.enabled(Rule::CancelWithoutAwait) {
         rules::errors::cancel_without_await::cancel_without_await(checker, &site);
+    }
+}
+
+/// AIO702, AIO704-AIO706, AIO805-AIO807.
+fn modernize_and_testing_calls(checker: &mut Checker, site: &CallSite) {
+    use rules::modernize::*;
+    use rules::testing::*;
+    if checker.enabled(Rule::DeprecatedPytestAsyncioApi) {
+        deprecated_pytest_asyncio_api::asyncio_mark_call(checker, site);
+    }
+    if checker.enabled(Rule::AsyncmockAssertCalled) {
+        asyncmock_assert_called::asyncmock_assert_called(checker, site);
+    }
+    if checker.enabled(Rule::LegacyFutureMock) {
+        legacy_future_mock::legacy_future_mock(checker, site);
+    }
+    if checker.enabled(Rule::LongSleepInTest) {
+        long_sleep_in_test::long_sleep_in_test(checker, site);
+    }
+    if checker.enabled(Rule::EnsureFutureOnCoroutine) {
+        ensure_future_on_coroutine::ensure_future_on_coroutine(checker, site);
+    }
+    if checker.enabled(Rule::LegacyRunUntilComplete) {
+        legacy_run_until_complete::legacy_run_until_complete(checker, site);
+    }
+    if checker.enabled(Rule::RunInExecutorToThread) {
+        run_in_executor_to_thread::run_in_executor_to_thread(checker, site);
     }
 }
 
@@ -278,6 +344,13 @@ fn project_call_facts(
     if site.qualified.is_none() && site.receiver_kind.is_none() {
         return;
     }
+    if site.receiver_kind.is_none()
+        && site
+            .qualified
+            .is_some_and(|q| cannot_block(q, checker.settings.project_modules.as_deref()))
+    {
+        return;
+    }
     if is_allowed(checker, site) {
         return;
     }
@@ -298,6 +371,25 @@ fn project_call_facts(
     checker.recording_blocking = false;
 }
 
+/// Callees no blocking catalogue contains, skipped before running every blocking rule on each
+/// call of every sync function: builtins other than `open`/`input`, pure standard-library
+/// modules, and the project's own functions (they are followed through the call graph).
+fn cannot_block(qualified: &str, project: Option<&rustc_hash::FxHashSet<String>>) -> bool {
+    const PURE_MODULES: &[&str] = &[
+        "abc", "argparse", "base64", "binascii", "bisect", "calendar", "collections", "contextlib",
+        "contextvars", "copy", "dataclasses", "datetime", "decimal", "enum", "fnmatch", "fractions",
+        "functools", "heapq", "hmac", "inspect", "ipaddress", "itertools", "json", "keyword",
+        "logging", "math", "numbers", "operator", "pprint", "random", "re", "secrets", "statistics",
+        "string", "struct", "textwrap", "types", "typing", "typing_extensions", "unicodedata", "uuid",
+        "warnings", "weakref", "voluptuous", "attr", "attrs", "pydantic",
+    ];
+    let head = qualified.split('.').next().unwrap_or(qualified);
+    if head == "builtins" {
+        return !matches!(qualified, "builtins.open" | "builtins.input");
+    }
+    PURE_MODULES.contains(&head) || project.is_some_and(|p| p.contains(head))
+}
+
 /// `allowed-blocking-calls` silences a callee (or a method path such as
 /// `requests.Session().get`).
 fn is_allowed(checker: &Checker, site: &CallSite) -> bool {
@@ -310,5 +402,5 @@ fn is_allowed(checker: &Checker, site: &CallSite) -> bool {
         return true;
     }
     site.method_path()
-        .is_some_and(|p| checker.settings.is_allowed_blocking(&p))
+        .is_some_and(|p| checker.settings.is_allowed_blocking(p))
 }

@@ -5,6 +5,9 @@ use crate::registry::Rule;
 use crate::rules;
 
 pub(crate) fn statement<'a>(checker: &mut Checker<'a>, stmt: &'a Stmt) {
+    if checker.facts.is_some() {
+        crate::facts::statement(checker, stmt);
+    }
     if let Stmt::For(for_stmt) = stmt {
         for_statement(checker, for_stmt);
     }
@@ -13,6 +16,12 @@ pub(crate) fn statement<'a>(checker: &mut Checker<'a>, stmt: &'a Stmt) {
     }
     if let Stmt::Try(try_stmt) = stmt {
         try_error_handling(checker, try_stmt);
+    }
+    if let Stmt::While(while_stmt) = stmt
+        && checker.summary.is_some()
+        && checker.enabled(Rule::ServiceWithoutSignalHandling)
+    {
+        rules::shutdown::service_without_signal_handling::record_while(checker, while_stmt);
     }
     if let Stmt::Try(try_stmt) = stmt
         && checker.enabled(Rule::ExceptAroundTaskgroup)
@@ -28,6 +37,13 @@ pub(crate) fn statement<'a>(checker: &mut Checker<'a>, stmt: &'a Stmt) {
     }
     if let Stmt::FunctionDef(def) = stmt {
         context_manager_definition(checker, def);
+        pytest_definition(checker, def);
+        coroutine_definition(checker, def);
+    }
+    if let Stmt::Assign(assign) = stmt
+        && checker.enabled(Rule::LegacyFutureMock)
+    {
+        rules::testing::legacy_future_mock::return_value_assignment(checker, assign);
     }
     if let Stmt::ClassDef(class) = stmt
         && checker.enabled(Rule::AsyncContextManagerProtocol)
@@ -72,6 +88,9 @@ fn for_statement<'a>(checker: &mut Checker<'a>, for_stmt: &'a ast::StmtFor) {
     if for_stmt.is_async && checker.enabled(Rule::AsyncGeneratorNotClosed) {
         rules::resources::async_generator_not_closed::async_generator_not_closed(checker, for_stmt);
     }
+    if !for_stmt.is_async && checker.enabled(Rule::SequentialAwaitInLoop) {
+        rules::tasks::sequential_await_in_loop::sequential_await_in_loop(checker, for_stmt);
+    }
 }
 
 /// `def` statements, seen from the enclosing scope (AIO603, AIO604, AIO605).
@@ -87,6 +106,44 @@ fn context_manager_definition<'a>(checker: &mut Checker<'a>, def: &'a ast::StmtF
     }
     if checker.enabled(Rule::ExitSwallowsExceptions) {
         exit_swallows_exceptions::exit_swallows_exceptions(checker, def);
+    }
+}
+
+/// `def` statements, seen from the enclosing scope: tests and fixtures (AIO700-AIO702).
+fn pytest_definition<'a>(checker: &mut Checker<'a>, def: &'a ast::StmtFunctionDef) {
+    use rules::testing::*;
+    if checker.enabled(Rule::AsyncTestNotCollected) {
+        async_test_not_collected::async_test_not_collected(checker, def);
+    }
+    if checker.enabled(Rule::AsyncFixtureSyncDecorator) {
+        async_fixture_sync_decorator::async_fixture_sync_decorator(checker, def);
+    }
+    if checker.enabled(Rule::DeprecatedPytestAsyncioApi) {
+        deprecated_pytest_asyncio_api::deprecated_pytest_asyncio_api(checker, def);
+    }
+}
+
+/// `def` statements, seen from the scope that evaluates their decorators and annotations
+/// (AIO205, AIO206, AIO208, AIO209, AIO803).
+fn coroutine_definition<'a>(checker: &mut Checker<'a>, def: &'a ast::StmtFunctionDef) {
+    use rules::coroutines::{
+        async_def_awaitable_return_annotation, async_function_without_await, async_property,
+        lru_cache_on_async_function,
+    };
+    if checker.enabled(Rule::AsyncDefAwaitableReturnAnnotation) {
+        async_def_awaitable_return_annotation::async_def_awaitable_return_annotation(checker, def);
+    }
+    if checker.enabled(Rule::AsyncFunctionWithoutAwait) {
+        async_function_without_await::async_function_without_await(checker, def);
+    }
+    if checker.enabled(Rule::LruCacheOnAsyncFunction) {
+        lru_cache_on_async_function::lru_cache_on_async_function(checker, def);
+    }
+    if checker.enabled(Rule::AsyncProperty) {
+        async_property::async_property(checker, def);
+    }
+    if checker.enabled(Rule::RemovedCoroutineDecorator) {
+        rules::modernize::removed_coroutine_decorator::removed_coroutine_decorator(checker, def);
     }
 }
 

@@ -322,5 +322,5 @@ fn passlib_call(site: &CallSite) -> Option<String> {
     let (scheme, call) = rest.split_once('.')?;
     let method = call.strip_prefix("using().")?;
     (PASSLIB_SLOW_SCHEMES.contains(&scheme) && PASSLIB_HASHER_METHODS.contains(&method))
-        .then_some(path)
+        .then(|| path.to_string())
 }

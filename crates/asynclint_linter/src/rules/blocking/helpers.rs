@@ -39,8 +39,8 @@ pub fn lookup(
         return Some((entry, q.to_string()));
     }
     let path = site.method_path()?;
-    let entry = catalog.iter().find(|e| e.matches(&path))?;
-    Some((entry, path))
+    let entry = catalog.iter().find(|e| e.matches(path))?;
+    Some((entry, path.to_string()))
 }
 
 /// How a callee is shown in messages: `time.sleep()`, `open()`, `requests.Session().get()`

@@ -1,7 +1,12 @@
+pub mod async_def_awaitable_return_annotation;
 pub mod async_function_returns_coroutine;
+pub mod async_function_without_await;
 pub mod async_iteration_mismatch;
+pub mod async_property;
 pub mod await_non_awaitable;
 pub mod coroutine_assigned_never_awaited;
 pub mod coroutine_in_boolean_context;
+pub(crate) mod decorators;
 pub(crate) mod helpers;
+pub mod lru_cache_on_async_function;
 pub mod unawaited_coroutine;

@@ -6,9 +6,10 @@
 //! raises a different exception, or simply lets execution continue after the `try`.
 //!
 //! A path re-raises when it ends in a bare `raise`, in `raise exc` (with `exc` the caught
-//! exception), or in `raise asyncio.CancelledError(...)`. Branches are followed: a handler
-//! whose `if` and `else` both re-raise is fine, and so is
-//! `except BaseException as exc: if isinstance(exc, asyncio.CancelledError): raise`.
+//! exception), or in `raise asyncio.CancelledError(...)`; `raise Other(...) from exc` does not
+//! count. Branches are followed: a handler whose `if` and `else` both re-raise is fine, and so
+//! is `except BaseException as exc: if isinstance(exc, asyncio.CancelledError): raise`.
+//! `anyio.get_cancelled_exc_class()` counts as `asyncio.CancelledError`.
 //!
 //! ## Why is this bad?
 //! `task.cancel()` does not stop a task: it throws `CancelledError` into the coroutine at its
@@ -60,16 +61,31 @@
 //! - the cancel-then-await idiom: `task.cancel()` earlier in the function, then
 //!   `try: await task` (or `await asyncio.gather(*tasks)`, `await asyncio.wait(tasks)`, ...)
 //!   with `except asyncio.CancelledError: pass` — the error comes from the task that was
-//!   just cancelled;
+//!   just cancelled; likewise a function that cancels its own task
+//!   (`asyncio.current_task().cancel()`) to test its cancellation handling;
+//! - a `try` that only awaits existing objects (`await self._task`, `await fut`): a
+//!   `CancelledError` there usually means that task or future was cancelled elsewhere (by a
+//!   `stop()` method, a callback), which the handler absorbs on purpose;
 //! - handlers that call `.uncancel()` or check `.cancelling()` (Python 3.11 API for code that
 //!   deliberately absorbs a cancellation);
-//! - `__aexit__` methods that never return a true value: the `async with` statement re-raises
-//!   the body's exception;
+//! - handlers that hand the caught exception on — to a call that is not logging
+//!   (`future.set_exception(exc)`, `errors.append(exc)`, `self._convert_error(exc)`), into a
+//!   variable that is re-raised later (`cancelled = exc`), or as a return value: what happens
+//!   to the cancellation is decided elsewhere;
+//! - an `except asyncio.CancelledError` clause that raises another exception
+//!   (`raise ClosedResourceError from None`): a deliberate translation that still stops the
+//!   task with an error (a `BaseException` or bare clause that does the same is reported: it
+//!   converts cancellation by accident);
+//! - `raise concurrent.futures.CancelledError(...)`, which passes the cancellation on to a
+//!   thread;
+//! - `__aexit__` methods: the `async with` statement decides what happens to the exception of
+//!   its body (AIO605 reports exits that swallow everything);
 //! - top-level shutdown code: a clause that also names `KeyboardInterrupt`, and the entry
 //!   coroutine of the module (`asyncio.run(main())`), whose cancellation ends the program
 //!   anyway;
 //! - a `BaseException` or bare handler that follows an `except asyncio.CancelledError` clause
-//!   of the same `try` (it never sees the cancellation);
+//!   (or anyio's `except get_cancelled_exc_class()`) of the same `try`: it never sees the
+//!   cancellation;
 //! - `except concurrent.futures.CancelledError`: since Python 3.8 this is a different class,
 //!   which task cancellation never raises.
 //!
@@ -88,7 +104,7 @@ use ruff_text_size::{Ranged, TextSize};
 use super::helpers::{self, Awaits};
 use crate::checker::Checker;
 use crate::registry::Rule;
-use crate::semantic::SemanticModel;
+use crate::semantic::{BindingKind, Lookup, SemanticModel};
 
 pub(crate) fn cancelled_error_swallowed(checker: &mut Checker, try_stmt: &ast::StmtTry) {
     if !checker.semantic.in_async_context() {
@@ -101,7 +117,9 @@ pub(crate) fn cancelled_error_swallowed(checker: &mut Checker, try_stmt: &ast::S
     let Some(first_await) = awaits.first else {
         return;
     };
-    if function.def.name.as_str() == "__aexit__" && !returns_true(&function.def.body) {
+    // `__aexit__` decides what happens to the exception of the `async with` body (AIO605
+    // reports exits that swallow everything).
+    if function.def.name.as_str() == "__aexit__" || awaits.only_awaits_objects() {
         return;
     }
     // Only the first clause that catches the cancellation ever sees it.
@@ -115,9 +133,16 @@ pub(crate) fn cancelled_error_swallowed(checker: &mut Checker, try_stmt: &ast::S
     if caught.keyboard_interrupt || mentions_uncancel(&handler.body) {
         return;
     }
+    let caught_name = handler.name.as_ref().map(ast::Identifier::as_str);
+    if let Some(name) = caught_name
+        && hands_off(&checker.semantic, &handler.body, name)
+    {
+        return;
+    }
     let ctx = Ctx {
         semantic: &checker.semantic,
-        caught_name: handler.name.as_ref().map(ast::Identifier::as_str),
+        caught_name,
+        explicit: caught.cancelled,
         in_loop: false,
         in_nested_handler: false,
     };
@@ -148,6 +173,14 @@ pub(crate) fn cancelled_error_swallowed(checker: &mut Checker, try_stmt: &ast::S
         .position()
         .map(|at| checker.file().location(at).row);
     let how = escape.describe(line);
+    let effect = match escape {
+        Escape::RaisesOther(_) => {
+            "the cancellation turns into another error, so `asyncio.timeout()`, `TaskGroup` and the code that cancelled the task no longer recognise it"
+        }
+        _ => {
+            "the task carries on, or ends as if it had succeeded, so `task.cancel()`, `asyncio.timeout()` and `TaskGroup` cannot stop it"
+        }
+    };
     let help = if caught.cancelled {
         "Clean up, then re-raise with a bare `raise`; if this cancellation is really expected, check `asyncio.current_task().cancelling()` first"
     } else {
@@ -156,7 +189,7 @@ pub(crate) fn cancelled_error_swallowed(checker: &mut Checker, try_stmt: &ast::S
     checker.report(
         Rule::CancelledErrorSwallowed,
         format!(
-            "{what} ({how}): the task's cancellation is swallowed, so `task.cancel()`, `asyncio.timeout()` and `TaskGroup` shutdown cannot stop it"
+            "{what} ({how}): {effect}"
         ),
         help,
         helpers::handler_header(handler),
@@ -221,6 +254,9 @@ struct Ctx<'s, 'a> {
     semantic: &'s SemanticModel<'a>,
     /// `except ... as name`.
     caught_name: Option<&'s str>,
+    /// The clause names `CancelledError` itself: raising another exception there is a
+    /// deliberate translation, not an accident of a catch-all.
+    explicit: bool,
     /// Inside a loop that is itself inside the handler (`break` stays in the handler).
     in_loop: bool,
     /// Inside the handler of a nested `try`: a bare `raise` there re-raises *that* error.
@@ -262,7 +298,9 @@ fn statement(stmt: &Stmt, ctx: &Ctx) -> Flow {
             }
             match raise.exc.as_deref() {
                 None => Flow::Reraises,
-                Some(exc) if is_caught(exc, ctx) || raises_cancelled_error(exc, ctx) => {
+                Some(exc)
+                    if ctx.explicit || is_caught(exc, ctx) || raises_cancelled_error(exc, ctx) =>
+                {
                     Flow::Reraises
                 }
                 Some(_) => Flow::Escapes(Escape::RaisesOther(raise.range.start())),
@@ -351,18 +389,38 @@ fn cancellation_branch(test: &Expr, ctx: &Ctx) -> Option<bool> {
     {
         return None;
     }
-    let mut all_other_builtins = true;
+    let mut all_known = true;
     for class in helpers::flatten_tuple(&call.arguments.args[1]) {
-        match ctx.semantic.resolve_qualified_name(class).as_deref() {
-            Some(q) if helpers::is_cancelled_error(q) || q == "builtins.BaseException" => {
-                return Some(true);
-            }
-            // Builtin classes other than `BaseException` never match a `CancelledError`.
-            Some(q) if q.starts_with("builtins.") => {}
-            _ => all_other_builtins = false,
+        if helpers::is_cancellation_class(ctx.semantic, class) {
+            return Some(true);
+        }
+        // A class imported or defined at module level that is not a cancellation class
+        // (`Exception`, `FormParserError`) never matches a `CancelledError`.
+        if !is_imported_or_defined(ctx.semantic, class) {
+            all_known = false;
         }
     }
-    all_other_builtins.then_some(false)
+    all_known.then_some(false)
+}
+
+/// A class name that resolves through imports or module definitions, including a name
+/// imported in several places (`try: from a import E` / `except ImportError: from b import E`).
+fn is_imported_or_defined(semantic: &SemanticModel, class: &Expr) -> bool {
+    if semantic.resolve_qualified_name(class).is_some() {
+        return true;
+    }
+    let Expr::Name(name) = class else {
+        return false;
+    };
+    match semantic.lookup(name.id.as_str()) {
+        Lookup::Found(bindings) => bindings.iter().all(|binding| {
+            matches!(
+                binding.kind,
+                BindingKind::Import { .. } | BindingKind::FromImport { .. } | BindingKind::ClassDef(_)
+            )
+        }),
+        _ => false,
+    }
 }
 
 /// `exc` where the clause is `except ... as exc`.
@@ -370,15 +428,132 @@ fn is_caught(expr: &Expr, ctx: &Ctx) -> bool {
     matches!((expr, ctx.caught_name), (Expr::Name(name), Some(caught)) if name.id.as_str() == caught)
 }
 
-/// `raise asyncio.CancelledError` / `raise CancelledError(...)`: the task still ends cancelled.
+/// `raise asyncio.CancelledError` / `raise CancelledError(...)`: the task still ends cancelled
+/// (`concurrent.futures.CancelledError`: the cancellation is passed on to a thread).
 fn raises_cancelled_error(exc: &Expr, ctx: &Ctx) -> bool {
     let class = match exc {
         Expr::Call(call) => &*call.func,
         other => other,
     };
-    ctx.semantic
-        .resolve_qualified_name(class)
-        .is_some_and(|q| helpers::is_cancelled_error(&q))
+    helpers::is_cancellation_class(ctx.semantic, class)
+        || ctx
+            .semantic
+            .resolve_qualified_name(class)
+            .is_some_and(|q| {
+                matches!(
+                    q.as_str(),
+                    "concurrent.futures.CancelledError" | "concurrent.futures._base.CancelledError"
+                )
+            })
+}
+
+/// The handler passes the caught exception on: to a call that is not logging or formatting
+/// (`future.set_exception(exc)`, `errors.append(exc)`, `self._convert_error(exc)`), into a
+/// variable or collection (`cancelled = exc`, later re-raised), or as a return value. What
+/// happens to the cancellation is decided elsewhere.
+fn hands_off(semantic: &SemanticModel, body: &[Stmt], name: &str) -> bool {
+    struct Finder<'s, 'm> {
+        semantic: &'s SemanticModel<'m>,
+        name: &'s str,
+        found: bool,
+    }
+    impl Finder<'_, '_> {
+        fn is_name(&self, expr: &Expr) -> bool {
+            match expr {
+                Expr::Name(n) => n.id.as_str() == self.name,
+                Expr::Starred(starred) => self.is_name(&starred.value),
+                _ => false,
+            }
+        }
+
+        fn holds_name(&self, expr: &Expr) -> bool {
+            match expr {
+                Expr::List(ast::ExprList { elts, .. })
+                | Expr::Tuple(ast::ExprTuple { elts, .. })
+                | Expr::Set(ast::ExprSet { elts, .. }) => elts.iter().any(|e| self.holds_name(e)),
+                Expr::Dict(dict) => dict.iter_values().any(|v| self.holds_name(v)),
+                other => self.is_name(other),
+            }
+        }
+
+        fn is_reporting_call(&self, func: &Expr) -> bool {
+            if let Expr::Attribute(attr) = func
+                && matches!(
+                    attr.attr.as_str(),
+                    "debug"
+                        | "info"
+                        | "warning"
+                        | "warn"
+                        | "error"
+                        | "exception"
+                        | "critical"
+                        | "log"
+                        | "print"
+                        | "format"
+                )
+            {
+                return true;
+            }
+            self.semantic.resolve_qualified_name(func).is_some_and(|q| {
+                q.starts_with("traceback.")
+                    || q.starts_with("logging.")
+                    || q.starts_with("warnings.")
+                    || matches!(
+                        q.as_str(),
+                        "builtins.print"
+                            | "builtins.str"
+                            | "builtins.repr"
+                            | "builtins.format"
+                            | "builtins.type"
+                            | "builtins.id"
+                            | "builtins.isinstance"
+                            | "builtins.getattr"
+                            | "builtins.hasattr"
+                    )
+            })
+        }
+    }
+    impl<'a> Visitor<'a> for Finder<'_, '_> {
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            if self.found {
+                return;
+            }
+            match stmt {
+                // What a `raise` does is the flow analysis' business.
+                Stmt::FunctionDef(_) | Stmt::ClassDef(_) | Stmt::Raise(_) => {}
+                Stmt::Assign(ast::StmtAssign { value, .. })
+                | Stmt::AnnAssign(ast::StmtAnnAssign {
+                    value: Some(value), ..
+                }) if self.holds_name(value) => self.found = true,
+                Stmt::Return(ast::StmtReturn {
+                    value: Some(value), ..
+                }) if self.holds_name(value) => self.found = true,
+                _ => visitor::walk_stmt(self, stmt),
+            }
+        }
+
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            if self.found {
+                return;
+            }
+            if let Expr::Call(call) = expr
+                && !self.is_reporting_call(&call.func)
+                && (call.arguments.args.iter().any(|a| self.holds_name(a))
+                    || call.arguments.keywords.iter().any(|k| self.holds_name(&k.value)))
+            {
+                self.found = true;
+                return;
+            }
+            visitor::walk_expr(self, expr);
+        }
+    }
+    let mut finder = Finder {
+        semantic,
+        name,
+        found: false,
+    };
+    finder.visit_body(body);
+    finder.found
 }
 
 /// `sys.exit(...)`, `os._exit(...)`, `pytest.fail(...)`, `self.fail(...)`: the program or the
@@ -418,33 +593,6 @@ fn mentions_uncancel(body: &[Stmt]) -> bool {
                 self.0 = true;
             }
             visitor::walk_expr(self, expr);
-        }
-    }
-    let mut finder = Finder(false);
-    finder.visit_body(body);
-    finder.0
-}
-
-/// `return True` (or another true constant) anywhere in the body: the `__aexit__` may
-/// suppress the exception itself.
-fn returns_true(body: &[Stmt]) -> bool {
-    struct Finder(bool);
-    impl<'a> Visitor<'a> for Finder {
-        fn visit_stmt(&mut self, stmt: &'a Stmt) {
-            match stmt {
-                Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {}
-                Stmt::Return(ret) => {
-                    if let Some(value) = ret.value.as_deref()
-                        && !matches!(
-                            value,
-                            Expr::NoneLiteral(_) | Expr::BooleanLiteral(ast::ExprBooleanLiteral { value: false, .. })
-                        )
-                    {
-                        self.0 = true;
-                    }
-                }
-                _ => visitor::walk_stmt(self, stmt),
-            }
         }
     }
     let mut finder = Finder(false);
@@ -514,9 +662,14 @@ fn awaits_cancelled_task(
         source,
         before,
         loops: Vec::new(),
+        current_task_names: Vec::new(),
+        cancels_itself: false,
         texts: Vec::new(),
     };
     cancelled.visit_body(function_body);
+    if cancelled.cancels_itself {
+        return true;
+    }
     if cancelled.texts.is_empty() {
         return false;
     }
@@ -531,6 +684,10 @@ struct CancelledTasks<'s, 'a> {
     before: TextSize,
     /// Enclosing `for` loops and comprehensions: (target, iterable).
     loops: Vec<(&'a Expr, &'a Expr)>,
+    /// Names assigned from `asyncio.current_task()`.
+    current_task_names: Vec<&'a str>,
+    /// The function cancels its own task (tests do this to check cancellation handling).
+    cancels_itself: bool,
     /// Source texts of what was cancelled: `task`, `self._task`, `tasks`, `pending`.
     texts: Vec<&'s str>,
 }
@@ -539,6 +696,14 @@ impl<'a> Visitor<'a> for CancelledTasks<'_, 'a> {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
         match stmt {
             Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {}
+            Stmt::Assign(assign) => {
+                if let [Expr::Name(target)] = &assign.targets[..]
+                    && self.source[assign.value.range()].contains("current_task(")
+                {
+                    self.current_task_names.push(target.id.as_str());
+                }
+                visitor::walk_stmt(self, stmt);
+            }
             Stmt::For(for_stmt) => {
                 self.visit_expr(&for_stmt.iter);
                 self.loops.push((&for_stmt.target, &for_stmt.iter));
@@ -587,6 +752,14 @@ impl<'a> Visitor<'a> for CancelledTasks<'_, 'a> {
 impl<'a> CancelledTasks<'_, 'a> {
     fn record(&mut self, receiver: &'a Expr) {
         let text = &self.source[receiver.range()];
+        let is_current_task = match receiver {
+            Expr::Call(_) => text.ends_with("current_task()"),
+            Expr::Name(name) => self.current_task_names.contains(&name.id.as_str()),
+            _ => false,
+        };
+        if is_current_task {
+            self.cancels_itself = true;
+        }
         self.texts.push(text);
         // `for t in tasks: t.cancel()` cancelled `tasks` (also `tasks.values()`, `list(tasks)`).
         let Expr::Name(name) = receiver else {

@@ -35,7 +35,12 @@
 //!
 //! Not reported: handlers that catch specific exceptions, that log, count, store or return a
 //! value, `try` bodies that do not await, synchronous functions, and
-//! `contextlib.suppress(...)` (which names what it silences).
+//! `contextlib.suppress(...)` (which names what it silences). Best-effort teardown is not
+//! reported either: a `try` whose awaited calls all close, stop or release something
+//! (`await ws.close()`, `await pubsub.aclose()`, `await client.disconnect()`,
+//! `await r.hotkeys_stop()`), and any handler in a teardown function (`close`, `stop`,
+//! `shutdown`, `cleanup`, `async_will_remove_from_hass`, `__aexit__`, ...): errors of a
+//! resource that is being discarded are routinely ignored on purpose.
 //!
 //! ## References
 //! - [Handling exceptions](https://docs.python.org/3/tutorial/errors.html#handling-exceptions)
@@ -52,6 +57,14 @@ pub(crate) fn exception_silenced_in_async(checker: &mut Checker, try_stmt: &ast:
     if !checker.semantic.in_async_context() {
         return;
     }
+    // Teardown code ignores errors of what it tears down on purpose.
+    if checker
+        .semantic
+        .current_function()
+        .is_some_and(|f| is_teardown_name(f.def.name.as_str()) || f.def.name.as_str() == "__aexit__")
+    {
+        return;
+    }
     let mut awaits: Option<Awaits> = None;
     for handler in &try_stmt.handlers {
         let ast::ExceptHandler::ExceptHandler(handler) = handler;
@@ -66,6 +79,9 @@ pub(crate) fn exception_silenced_in_async(checker: &mut Checker, try_stmt: &ast:
         let Some(first_await) = awaits.first else {
             return;
         };
+        if awaits.operands.iter().all(|operand| is_teardown_call(operand)) {
+            return;
+        }
         let clause = helpers::handler_display(checker.source, handler);
         let awaited = helpers::snippet(checker.source, first_await);
         let body = match handler.body.first() {
@@ -89,6 +105,69 @@ pub(crate) fn exception_silenced_in_async(checker: &mut Checker, try_stmt: &ast:
             None,
         );
     }
+}
+
+/// `await x.aclose()`, `await client.disconnect()`, `await r.hotkeys_stop()`: best-effort
+/// cleanup, whose failure is routinely ignored because the resource is being discarded.
+fn is_teardown_call(operand: &Expr) -> bool {
+    let Expr::Call(call) = operand else {
+        return false;
+    };
+    let name = match &*call.func {
+        Expr::Attribute(attr) => attr.attr.as_str(),
+        Expr::Name(name) => name.id.as_str(),
+        _ => return false,
+    };
+    is_teardown_name(name)
+}
+
+/// Names of functions and methods that close, stop or release something.
+fn is_teardown_name(name: &str) -> bool {
+    const EXACT: &[&str] = &[
+        "close",
+        "aclose",
+        "wait_closed",
+        "disconnect",
+        "shutdown",
+        "stop",
+        "cancel",
+        "unsubscribe",
+        "punsubscribe",
+        "release",
+        "terminate",
+        "kill",
+        "cleanup",
+        "teardown",
+        "unload",
+    ];
+    const PREFIXES: &[&str] = &[
+        "close_",
+        "stop_",
+        "shutdown_",
+        "disconnect_",
+        "cleanup_",
+        "teardown_",
+        "unload_",
+        "async_close",
+        "async_stop",
+        "async_shutdown",
+        "async_disconnect",
+        "async_unload",
+        "async_will_remove",
+    ];
+    const SUFFIXES: &[&str] = &[
+        "_close",
+        "_stop",
+        "_shutdown",
+        "_disconnect",
+        "_cleanup",
+        "_teardown",
+        "_unload",
+    ];
+    let name = name.trim_start_matches('_');
+    EXACT.contains(&name)
+        || PREFIXES.iter().any(|p| name.starts_with(p))
+        || SUFFIXES.iter().any(|s| name.ends_with(s))
 }
 
 /// Only `pass`, `...`, `continue`, bare `return` / `return None`.

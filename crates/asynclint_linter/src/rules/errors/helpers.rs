@@ -42,8 +42,11 @@ pub(crate) fn caught(semantic: &SemanticModel, handler: &ast::ExceptHandlerExcep
         return caught;
     };
     for class in flatten_tuple(type_) {
+        if is_cancellation_class(semantic, class) {
+            caught.cancelled = true;
+            continue;
+        }
         match semantic.resolve_qualified_name(class).as_deref() {
-            Some(name) if is_cancelled_error(name) => caught.cancelled = true,
             Some("builtins.BaseException") => caught.base_exception = true,
             Some("builtins.Exception") => caught.exception = true,
             Some("builtins.KeyboardInterrupt") => caught.keyboard_interrupt = true,
@@ -71,6 +74,20 @@ pub(crate) fn is_cancelled_error(qualified: &str) -> bool {
         qualified,
         "asyncio.CancelledError" | "asyncio.exceptions.CancelledError"
     )
+}
+
+/// `asyncio.CancelledError` (any import form), or anyio's `get_cancelled_exc_class()`, which is
+/// that class under the asyncio backend.
+pub(crate) fn is_cancellation_class(semantic: &SemanticModel, class: &Expr) -> bool {
+    if let Expr::Call(call) = class {
+        return call.arguments.is_empty()
+            && semantic
+                .resolve_qualified_name(&call.func)
+                .is_some_and(|q| q.ends_with("get_cancelled_exc_class"));
+    }
+    semantic
+        .resolve_qualified_name(class)
+        .is_some_and(|q| is_cancelled_error(&q))
 }
 
 pub(crate) fn is_asyncio_timeout_error(qualified: &str) -> bool {
@@ -135,6 +152,8 @@ pub(crate) struct Awaits<'a> {
     /// The first suspension point (for messages): the whole `await ...` expression, or the
     /// `async for`/`async with` header.
     pub(crate) first: Option<TextRange>,
+    /// Suspension points other than `await <name>` / `await <obj.attr>`.
+    not_object_awaits: usize,
 }
 
 impl<'a> Awaits<'a> {
@@ -144,11 +163,21 @@ impl<'a> Awaits<'a> {
         awaits
     }
 
-    pub(crate) fn is_empty(&self) -> bool {
-        self.operands.is_empty()
+    /// Every suspension point awaits an existing object (`await self._task`, `await fut`):
+    /// a task or future, not a coroutine call.
+    pub(crate) fn only_awaits_objects(&self) -> bool {
+        !self.operands.is_empty() && self.not_object_awaits == 0
     }
 
-    fn record(&mut self, operand: &'a Expr, shown: TextRange) {
+    fn record(&mut self, operand: &'a Expr, shown: TextRange, is_await: bool) {
+        if !is_await
+            || !matches!(
+                operand,
+                Expr::Name(_) | Expr::Attribute(_) | Expr::Subscript(_)
+            )
+        {
+            self.not_object_awaits += 1;
+        }
         self.operands.push(operand);
         if self.first.is_none() {
             self.first = Some(shown);
@@ -162,13 +191,13 @@ impl<'a> Visitor<'a> for Awaits<'a> {
             Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {}
             Stmt::For(for_stmt) if for_stmt.is_async => {
                 let shown = TextRange::new(for_stmt.range.start(), for_stmt.iter.end());
-                self.record(&for_stmt.iter, shown);
+                self.record(&for_stmt.iter, shown, false);
                 visitor::walk_stmt(self, stmt);
             }
             Stmt::With(with) if with.is_async => {
                 for item in &with.items {
                     let shown = TextRange::new(with.range.start(), item.context_expr.end());
-                    self.record(&item.context_expr, shown);
+                    self.record(&item.context_expr, shown, false);
                 }
                 visitor::walk_stmt(self, stmt);
             }
@@ -180,7 +209,7 @@ impl<'a> Visitor<'a> for Awaits<'a> {
         match expr {
             Expr::Lambda(_) | Expr::Generator(_) => {}
             Expr::Await(await_expr) => {
-                self.record(&await_expr.value, await_expr.range);
+                self.record(&await_expr.value, await_expr.range, true);
                 visitor::walk_expr(self, expr);
             }
             _ => visitor::walk_expr(self, expr),
@@ -189,7 +218,7 @@ impl<'a> Visitor<'a> for Awaits<'a> {
 
     fn visit_comprehension(&mut self, comprehension: &'a ast::Comprehension) {
         if comprehension.is_async {
-            self.record(&comprehension.iter, comprehension.iter.range());
+            self.record(&comprehension.iter, comprehension.iter.range(), false);
         }
         visitor::walk_comprehension(self, comprehension);
     }

@@ -1,1 +1,9 @@
+pub mod asyncio_timeout_error_alias;
+pub mod ensure_future_on_coroutine;
 pub mod get_event_loop;
+pub mod legacy_run_until_complete;
+pub mod removed_coroutine_decorator;
+pub mod removed_loop_argument;
+pub mod run_in_executor_to_thread;
+pub(crate) mod version_guard;
+pub mod wait_for_to_timeout;

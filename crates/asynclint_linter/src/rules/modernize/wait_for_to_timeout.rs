@@ -96,7 +96,25 @@ fn timeout_fix(
         return None;
     }
     let (awaitable, timeout) = arguments(call)?;
-    let asyncio = asyncio_module_name(checker)?;
+    // Comments inside `wait_for(...)` outside the two arguments would be lost.
+    let mut rest = checker.source_of(call.range()).to_string();
+    for argument in [awaitable, timeout] {
+        let text = checker.source_of(argument.range());
+        rest = rest.replacen(text, "", 1);
+    }
+    if rest.contains('#') {
+        return None;
+    }
+    // Keep the module as the call spells it (`aio.wait_for` -> `aio.timeout`).
+    let asyncio = match &*call.func {
+        Expr::Attribute(attr)
+            if checker.semantic.resolve_qualified_name(&attr.value).as_deref()
+                == Some("asyncio") =>
+        {
+            checker.source_of(attr.value.range()).to_string()
+        }
+        _ => asyncio_module_name(checker)?,
+    };
 
     // The statement must own its lines: nothing before it but indentation (not `if x: ...`
     // or `a; b`), nothing after it but a comment.
@@ -116,8 +134,11 @@ fn timeout_fix(
     let unit = if indent.contains('\t') { "\t" } else { "    " };
 
     let awaitable_text = checker.source_of(awaitable.range());
-    // A bare expression that spanned lines inside `wait_for(...)`'s parentheses needs its own.
-    let awaitable_text = if awaitable_text.contains(['\n', '\r']) {
+    // An expression that spanned lines inside `wait_for(...)`'s parentheses needs its own,
+    // unless its line breaks are all inside its own call parentheses.
+    let own_parentheses = matches!(awaitable, Expr::Call(inner)
+        if !checker.source_of(inner.func.range()).contains(['\n', '\r']));
+    let awaitable_text = if awaitable_text.contains(['\n', '\r']) && !own_parentheses {
         format!("({awaitable_text})")
     } else {
         awaitable_text.to_string()
@@ -129,6 +150,16 @@ fn timeout_fix(
         &statement[..usize::from(relative.start())],
         &statement[usize::from(relative.end())..]
     );
+    // Continuation lines move one level deeper with the statement, unless a line break may be
+    // inside a string literal (re-indenting would change the string).
+    let new_statement = if statement.contains("\"\"\"")
+        || statement.contains("'''")
+        || statement.contains("\\\n")
+    {
+        new_statement
+    } else {
+        reindent(&new_statement, unit)
+    };
     let timeout_text = checker.source_of(timeout.range());
     Some(Fix::safe(
         "Replace with `async with asyncio.timeout(...)`",
@@ -156,4 +187,20 @@ fn arguments(call: &ast::ExprCall) -> Option<(&Expr, &Expr)> {
         }
     }
     Some((awaitable?, timeout?))
+}
+
+/// Add `unit` at the start of every line after the first (keeping `\r\n` and blank lines).
+fn reindent(text: &str, unit: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut lines = text.split_inclusive('\n');
+    if let Some(first) = lines.next() {
+        out.push_str(first);
+    }
+    for line in lines {
+        if !line.trim().is_empty() {
+            out.push_str(unit);
+        }
+        out.push_str(line);
+    }
+    out
 }

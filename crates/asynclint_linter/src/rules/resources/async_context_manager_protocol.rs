@@ -284,6 +284,8 @@ fn aexit_arity(checker: &mut Checker, class: &ast::StmtClassDef, def: &ast::Stmt
         "requires keyword-only arguments".to_string()
     } else if required > 3 {
         format!("requires {required} arguments besides `self`")
+    } else if total == 0 {
+        "accepts no argument besides `self`".to_string()
     } else {
         format!(
             "accepts only {total} argument{} besides `self`",

@@ -208,18 +208,23 @@ impl<'a> Scan<'_, 'a> {
     /// statement.
     fn unprotected_yield(&mut self, rest: &'a [Stmt], frames: &[Frame<'a>]) {
         let mut finder = CleanupFinder::default();
-        finder.visit_body(rest);
+        // `yield; return` (an early exit for the no-op case) ends the path.
+        let mut open = finder.visit_path(rest);
         for frame in frames.iter().rev() {
-            match frame {
-                Frame::Plain { rest } => finder.visit_body(rest),
-                Frame::TryBody { orelse, rest } => {
-                    finder.visit_body(orelse);
-                    finder.visit_body(rest);
-                }
+            if !open {
+                break;
             }
+            open = match frame {
+                Frame::Plain { rest } => finder.visit_path(rest),
+                Frame::TryBody { orelse, rest } => {
+                    finder.visit_path(orelse) && finder.visit_path(rest)
+                }
+            };
         }
         let mut calls = finder.calls.into_iter();
-        if let Some((call, callee, method)) = calls.next() {
+        if let Some((call, callee, method)) = calls.next()
+            && !self.findings.iter().any(|f| f.call == call)
+        {
             self.findings.push(Finding {
                 call,
                 callee,
@@ -262,6 +267,23 @@ fn is_base_exception(semantic: &SemanticModel, expr: &Expr) -> bool {
 struct CleanupFinder {
     /// (call, callee expression, method name)
     calls: Vec<(TextRange, TextRange, String)>,
+}
+
+impl CleanupFinder {
+    /// Visit the statements of one block in order; `false` when the block leaves the function
+    /// (or the loop) before its end.
+    fn visit_path(&mut self, stmts: &[Stmt]) -> bool {
+        for stmt in stmts {
+            self.visit_stmt(stmt);
+            if matches!(
+                stmt,
+                Stmt::Return(_) | Stmt::Raise(_) | Stmt::Break(_) | Stmt::Continue(_)
+            ) {
+                return false;
+            }
+        }
+        true
+    }
 }
 
 impl<'a> Visitor<'a> for CleanupFinder {

@@ -117,16 +117,23 @@ pub(crate) fn executor_per_call(checker: &mut Checker, site: &CallSite) {
     } else {
         "worker threads"
     };
+    let cost = if in_loop {
+        format!(
+            "each one starts its own {kind} and joins them after a single use, instead of one pool serving every iteration"
+        )
+    } else {
+        format!(
+            "each one starts its own {kind} and joins them after a single use, and concurrent calls multiply the number of {kind}"
+        )
+    };
     let message = match how {
         Use::With if in_async => format!(
             "`with {display}` creates a new executor {when}, and leaving the block calls `shutdown(wait=True)`, which blocks the event loop until every submitted job has finished"
         ),
-        Use::With | Use::Inline => format!(
-            "`{display}` creates a new executor {when}: each one starts its own {kind} and tears them down after a single use, and concurrent calls multiply the number of {kind}"
-        ),
-        Use::Local(name) => format!(
-            "`{name} = {display}` creates a new executor {when}: each one starts its own {kind} and tears them down after a single use, and concurrent calls multiply the number of {kind}"
-        ),
+        Use::With | Use::Inline => format!("`{display}` creates a new executor {when}: {cost}"),
+        Use::Local(name) => {
+            format!("`{name} = {display}` creates a new executor {when}: {cost}")
+        }
     };
     checker.report(Rule::ExecutorPerCall, message, HELP, call.range(), None);
 }

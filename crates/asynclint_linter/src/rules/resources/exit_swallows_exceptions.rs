@@ -83,10 +83,17 @@ pub(crate) fn exit_swallows_exceptions(checker: &mut Checker, def: &ast::StmtFun
     } else {
         "`asyncio.CancelledError` included when the `with` block awaits, so a task inside it can no longer be cancelled or timed out"
     };
+    let owner = checker
+        .statement_ancestors()
+        .find_map(|stmt| match stmt {
+            Stmt::ClassDef(class) => Some(format!("{}.", class.name)),
+            _ => None,
+        })
+        .unwrap_or_default();
     checker.report(
         Rule::ExitSwallowsExceptions,
         format!(
-            "`{method}` returns `{value}` for every exception: all errors raised in the block are silently suppressed, {cancelled}"
+            "`{owner}{method}` returns `{value}` for every exception: all errors raised in the block are silently suppressed, {cancelled}"
         ),
         "Return `False`/`None` to let exceptions propagate, or return true only for the exceptions this context manager handles (`return exc_type is not None and issubclass(exc_type, SomeError)`)",
         ret.range(),

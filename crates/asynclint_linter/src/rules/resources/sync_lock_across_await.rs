@@ -98,7 +98,7 @@ pub(crate) fn sync_lock_across_await(checker: &mut Checker, with: &ast::StmtWith
         checker.report(
             Rule::SyncLockAcrossAwait,
             format!(
-                "`with {lock}:` holds a `{what}` across an `await` (line {line}): while the task is suspended the lock stays held; {consequence}"
+                "`with {lock}` holds a `{what}` across an `await` (line {line}): while the task is suspended the lock stays held; {consequence}"
             ),
             "Use an `asyncio.Lock()` with `async with` when the critical section awaits, or await first and hold the threading lock only around the synchronous part",
             TextRange::new(with.range().start(), item.context_expr.range().end()),

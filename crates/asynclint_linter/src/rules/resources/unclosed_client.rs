@@ -71,7 +71,7 @@ const HTTPX: Client = Client {
     help: "Use `async with httpx.AsyncClient() as client:`, or `await client.aclose()` in a `finally:` block",
 };
 const ASYNCPG: Client = Client {
-    display: "asyncpg pool",
+    display: "asyncpg.Pool",
     close: "await {}.close()",
     consequence: "its server connections stay open until the process exits",
     help: "Use `async with asyncpg.create_pool(...) as pool:`, or `await pool.close()` in a `finally:` block",

@@ -82,6 +82,10 @@ const SIGNAL_APIS: &[&str] = &[
     "aiorun.run",
 ];
 
+/// The functions from `main` to the one that runs forever (`name()`, `path:line`), the fact,
+/// and the display path of the module where it was found.
+type ForeverChain = (Vec<(String, String)>, RunsForever, String);
+
 /// How far the "runs forever" fact is followed through awaited project functions.
 const MAX_DEPTH: usize = 4;
 
@@ -285,7 +289,8 @@ fn is_infinity(expr: &Expr) -> bool {
                     if matches!(s.value.to_str().to_ascii_lowercase().as_str(), "inf" | "infinity"))
         }
         Expr::Attribute(attr) => {
-            attr.attr.as_str() == "inf" && matches!(&*attr.value, Expr::Name(n) if n.id.as_str() == "math")
+            attr.attr.as_str() == "inf"
+                && matches!(&*attr.value, Expr::Name(n) if n.id.as_str() == "math")
         }
         _ => false,
     }
@@ -315,9 +320,14 @@ fn is_asyncio_server(checker: &Checker, receiver: &Expr) -> bool {
     };
     let kind = kind.strip_prefix("await ").unwrap_or(&kind);
     kind.starts_with("asyncio.")
-        && ["start_server()", "start_unix_server()", "create_server()", "create_unix_server()"]
-            .iter()
-            .any(|suffix| kind.ends_with(suffix))
+        && [
+            "start_server()",
+            "start_unix_server()",
+            "create_server()",
+            "create_unix_server()",
+        ]
+        .iter()
+        .any(|suffix| kind.ends_with(suffix))
 }
 
 /// `asyncio.Event()` itself, or a local bound once to `asyncio.Event()` and used only here.
@@ -331,11 +341,16 @@ fn unreachable_event(checker: &Checker, receiver: &Expr) -> bool {
             let Some(binding) = checker.semantic.unique_binding(name.id.as_str()) else {
                 return false;
             };
-            matches!(binding.kind, BindingKind::Assignment { value: Some(Expr::Call(_)), .. })
-                && checker
-                    .semantic
-                    .local_bindings(name.id.as_str())
-                    .is_some_and(|b| b.len() == 1)
+            matches!(
+                binding.kind,
+                BindingKind::Assignment {
+                    value: Some(Expr::Call(_)),
+                    ..
+                }
+            ) && checker
+                .semantic
+                .local_bindings(name.id.as_str())
+                .is_some_and(|b| b.len() == 1)
                 && is_event(checker.semantic.object_kind(receiver))
                 && only_used_here(checker, name)
         }
@@ -393,10 +408,7 @@ fn only_used_here(checker: &Checker, name: &ast::ExprName) -> bool {
 
 /// The function `target` resolves to runs forever itself, or awaits one that does: the chain
 /// of functions (display, location) and the fact.
-fn forever_chain(
-    facts: &dyn ProjectFacts,
-    target: &Target,
-) -> Option<(Vec<(String, String)>, RunsForever, String)> {
+fn forever_chain(facts: &dyn ProjectFacts, target: &Target) -> Option<ForeverChain> {
     let mut chain = Vec::new();
     let mut visited: Vec<String> = Vec::new();
     forever_search(facts, target, 0, &mut chain, &mut visited)
@@ -408,7 +420,7 @@ fn forever_search(
     depth: usize,
     chain: &mut Vec<(String, String)>,
     visited: &mut Vec<String>,
-) -> Option<(Vec<(String, String)>, RunsForever, String)> {
+) -> Option<ForeverChain> {
     if depth > MAX_DEPTH {
         return None;
     }
@@ -421,14 +433,20 @@ fn forever_search(
     if !summary.is_async || summary.is_generator || summary.opaque_decorator {
         return None;
     }
-    let name = function
-        .path
-        .rsplit('.')
-        .next()
-        .unwrap_or(&function.path)
-        .to_string();
+    // `Worker.run` for a method (class names are capitalised), `main` for a function.
+    let segments: Vec<&str> = function.path.rsplit('.').take(2).collect();
+    let name = match segments.as_slice() {
+        [method, class] if class.starts_with(|c: char| c.is_ascii_uppercase()) => {
+            format!("{class}.{method}")
+        }
+        [name, ..] => (*name).to_string(),
+        [] => function.path.clone(),
+    };
     let display_path = facts.display_path(function.module_path);
-    chain.push((format!("{name}()"), format!("{display_path}:{}", summary.line)));
+    chain.push((
+        format!("{name}()"),
+        format!("{display_path}:{}", summary.line),
+    ));
     if let Some(fact) = summary.runs_forever {
         return Some((chain.clone(), fact, display_path));
     }
@@ -454,15 +472,19 @@ pub fn settle(
         return None;
     }
     let (chain, fact, fact_path) = forever_chain(facts, &check.target)?;
-    let entry = crate::project::snippet::short(file.text(), check.range, 50)
-        .unwrap_or_else(|| format!("asyncio.run({}())", crate::project::snippet::callee(file.text(), *callee)));
+    let entry = crate::project::snippet::short(file.text(), check.range, 50).unwrap_or_else(|| {
+        format!(
+            "asyncio.run({}())",
+            crate::project::snippet::callee(file.text(), *callee)
+        )
+    });
     let path: Vec<String> = chain
         .iter()
         .map(|(name, location)| format!("{name} [{location}]"))
         .collect();
     let main = chain.first().map_or("main()", |(name, _)| name.as_str());
     let runs = format!(
-        "{} runs until the process is killed ({} on {fact_path}:{})",
+        "{} runs until the process is killed ({} at {fact_path}:{})",
         path.join(" -> "),
         fact.what,
         fact.line
@@ -473,7 +495,7 @@ pub fn settle(
             rule.code(),
             rule.name(),
             format!(
-                "`{entry}` starts a service that never returns ({runs}), and no module of the project handles signals: `SIGTERM` from `docker stop`, systemd or Kubernetes kills it at once, without cancelling tasks, running `finally` blocks or closing connections"
+                "`{entry}` starts a service that never returns: {runs}; no module of the project handles signals, so `SIGTERM` (from `docker stop`, systemd, Kubernetes) kills it at once, without cancelling tasks, running `finally` blocks or closing connections"
             ),
             check.range,
             file.clone(),

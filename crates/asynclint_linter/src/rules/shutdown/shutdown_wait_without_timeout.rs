@@ -48,6 +48,7 @@ use ruff_text_size::{Ranged, TextSize};
 
 use crate::checker::{CallSite, Checker};
 use crate::registry::Rule;
+use crate::semantic::BindingKind;
 
 /// Context managers and wrappers that bound the time spent inside them.
 const TIMEOUT_SCOPES: &[&str] = &[
@@ -121,7 +122,25 @@ pub(crate) fn shutdown_wait_without_timeout(checker: &mut Checker, site: &CallSi
     let Some((key, at)) = finder.found else {
         return;
     };
+    let Some(key_expr) = waited.iter().find(|e| checker.source_of(e.range()) == key) else {
+        return;
+    };
+    if cooperative_tasks(checker, key_expr) {
+        return;
+    }
     let line = checker.file().location(at).row;
+    // `gather(task)`: a single task, which `asyncio.wait` takes in a set.
+    let single = !is_wait
+        && call
+            .arguments
+            .args
+            .iter()
+            .any(|a| !matches!(a, Expr::Starred(_)) && checker.source_of(a.range()) == key);
+    let collection = if single {
+        format!("{{{key}}}")
+    } else {
+        key.to_string()
+    };
     let range = match checker.parent_expression() {
         Some(Expr::Await(await_expr)) if await_expr.value.range() == call.range() => {
             await_expr.range()
@@ -139,11 +158,80 @@ pub(crate) fn shutdown_wait_without_timeout(checker: &mut Checker, site: &CallSi
             "`{what}` waits with no timeout for `{key}`, cancelled on line {line}: cancellation is only a request, and one task that ignores it or is stuck in blocking code hangs the shutdown forever"
         ),
         format!(
-            "Bound the wait: `await asyncio.wait({key}, timeout=...)` (then log what is still pending), or wrap it in `async with asyncio.timeout(...)`"
+            "Bound the wait: `await asyncio.wait({collection}, timeout=...)` (then log what is still pending), or wrap it in `async with asyncio.timeout(...)`"
         ),
         range,
         None,
     );
+}
+
+/// asyncio primitives whose waits always end promptly when cancelled.
+const COOPERATIVE_KINDS: &[&str] = &[
+    "asyncio.Queue()",
+    "asyncio.LifoQueue()",
+    "asyncio.PriorityQueue()",
+    "asyncio.Event()",
+    "asyncio.Condition()",
+    "asyncio.Lock()",
+    "asyncio.Semaphore()",
+    "asyncio.BoundedSemaphore()",
+];
+
+/// Tasks created in this function around an asyncio primitive (`create_task(queue.get())`,
+/// `create_task(event.wait())`, `create_task(asyncio.sleep(...))`), which cannot ignore the
+/// cancellation: `task` itself, or a literal `{task_a, task_b}` bound to the waited name.
+fn cooperative_tasks(checker: &Checker, waited: &Expr) -> bool {
+    let Expr::Name(name) = waited else {
+        return false;
+    };
+    let Some(binding) = checker.semantic.unique_binding(name.id.as_str()) else {
+        return false;
+    };
+    let BindingKind::Assignment {
+        value: Some(value), ..
+    } = &binding.kind
+    else {
+        return false;
+    };
+    match value {
+        Expr::Set(ast::ExprSet { elts, .. })
+        | Expr::List(ast::ExprList { elts, .. })
+        | Expr::Tuple(ast::ExprTuple { elts, .. }) => {
+            !elts.is_empty()
+                && elts
+                    .iter()
+                    .all(|e| matches!(e, Expr::Name(_)) && cooperative_tasks(checker, e))
+        }
+        Expr::Call(call) => {
+            let creates_task = checker
+                .semantic
+                .resolve_qualified_name(&call.func)
+                .is_some_and(|q| {
+                    matches!(q.as_str(), "asyncio.create_task" | "asyncio.ensure_future")
+                });
+            let Some(Expr::Call(inner)) = call.arguments.args.first() else {
+                return false;
+            };
+            if !creates_task {
+                return false;
+            }
+            if checker
+                .semantic
+                .resolve_qualified_name(&inner.func)
+                .is_some_and(|q| q == "asyncio.sleep")
+            {
+                return true;
+            }
+            let Expr::Attribute(attr) = &*inner.func else {
+                return false;
+            };
+            checker
+                .semantic
+                .object_kind(&attr.value)
+                .is_some_and(|k| COOPERATIVE_KINDS.contains(&k.as_str()))
+        }
+        _ => false,
+    }
 }
 
 /// Inside `asyncio.wait_for(...)` or a timeout scope of the current function.
@@ -153,7 +241,9 @@ fn time_bounded(checker: &Checker) -> bool {
             && checker
                 .semantic
                 .resolve_qualified_name(&parent.func)
-                .is_some_and(|q| matches!(q.as_str(), "asyncio.wait_for" | "asyncio.tasks.wait_for"))
+                .is_some_and(|q| {
+                    matches!(q.as_str(), "asyncio.wait_for" | "asyncio.tasks.wait_for")
+                })
         {
             return true;
         }
@@ -161,14 +251,14 @@ fn time_bounded(checker: &Checker) -> bool {
     for stmt in checker.statement_ancestors() {
         match stmt {
             Stmt::FunctionDef(_) | Stmt::ClassDef(_) => return false,
-            Stmt::With(with) => {
+            Stmt::With(with)
                 if with.items.iter().any(|item| {
                     matches!(&item.context_expr, Expr::Call(c)
                         if checker.semantic.resolve_qualified_name(&c.func)
                             .is_some_and(|q| TIMEOUT_SCOPES.contains(&q.as_str())))
-                }) {
-                    return true;
-                }
+                }) =>
+            {
+                return true;
             }
             _ => {}
         }
@@ -234,9 +324,15 @@ impl<'a, 'k> Visitor<'a> for CancelFinder<'_, 'k> {
                     }
                 }
             }
-            Expr::ListComp(ast::ExprListComp { elt, generators, .. })
-            | Expr::SetComp(ast::ExprSetComp { elt, generators, .. })
-            | Expr::Generator(ast::ExprGenerator { elt, generators, .. }) => {
+            Expr::ListComp(ast::ExprListComp {
+                elt, generators, ..
+            })
+            | Expr::SetComp(ast::ExprSetComp {
+                elt, generators, ..
+            })
+            | Expr::Generator(ast::ExprGenerator {
+                elt, generators, ..
+            }) => {
                 if let [generator] = generators.as_slice()
                     && let Expr::Name(target) = &generator.target
                     && is_cancel_of(elt, target.id.as_str())

@@ -122,6 +122,7 @@ pub(crate) fn wait_on_possibly_empty_set(checker: &mut Checker, site: &CallSite)
     }
     if reaching.contains(&Origin::StartsEmpty) {
         guard_keys.extend(filling_loop_sources(checker, body, name.id.as_str()));
+        guard_keys.extend(filling_conditions(checker, body, name.id.as_str()));
     }
     if guarded(checker, body, call.range(), &guard_keys)
         || filled_unconditionally(checker, body, name.id.as_str(), call.range(), &origins)
@@ -176,7 +177,9 @@ fn classify(checker: &Checker, value: &Expr, keys: &mut Vec<String>) -> Option<O
         | Expr::SetComp(ast::ExprSetComp { generators, .. })
         | Expr::Generator(ast::ExprGenerator { generators, .. }) => {
             let first = generators.first()?;
-            if generators.len() == 1 && first.ifs.is_empty() && non_empty_iterable(checker, &first.iter)
+            if generators.len() == 1
+                && first.ifs.is_empty()
+                && non_empty_iterable(checker, &first.iter)
             {
                 return Some(Origin::NonEmpty);
             }
@@ -221,10 +224,41 @@ fn non_empty_iterable(checker: &Checker, iter: &Expr) -> bool {
                 .semantic
                 .resolve_qualified_name(&call.func)
                 .is_some_and(|q| q == "builtins.range")
-                && matches!(call.arguments.args.as_ref(), [Expr::NumberLiteral(n)]
-                    if n.value.as_int().and_then(ast::Int::as_u64).is_some_and(|v| v > 0))
+                && matches!(call.arguments.args.as_ref(), [stop]
+                    if constant_int(checker, stop, 0).is_some_and(|v| v > 0))
         }
         _ => false,
+    }
+}
+
+/// The value of an integer expression made of literals, `+`/`-`/`*` and names bound once to
+/// such expressions (`start = limit + 1` with `limit = 2`).
+fn constant_int(checker: &Checker, expr: &Expr, depth: u8) -> Option<i64> {
+    if depth > 4 {
+        return None;
+    }
+    match expr {
+        Expr::NumberLiteral(n) => n.value.as_int().and_then(ast::Int::as_i64),
+        Expr::BinOp(binop) => {
+            let left = constant_int(checker, &binop.left, depth + 1)?;
+            let right = constant_int(checker, &binop.right, depth + 1)?;
+            match binop.op {
+                ast::Operator::Add => left.checked_add(right),
+                ast::Operator::Sub => left.checked_sub(right),
+                ast::Operator::Mult => left.checked_mul(right),
+                _ => None,
+            }
+        }
+        Expr::Name(name) => {
+            let binding = checker.semantic.unique_binding(name.id.as_str())?;
+            match &binding.kind {
+                BindingKind::Assignment {
+                    value: Some(value), ..
+                } => constant_int(checker, value, depth + 1),
+                _ => None,
+            }
+        }
+        _ => None,
     }
 }
 
@@ -272,10 +306,13 @@ fn reaching_origins(
         .filter(|s| matches!(s, Stmt::For(_) | Stmt::While(_)))
         .map(Ranged::range)
         .collect();
+    // A binding in the call's own statement (`done, pending = await asyncio.wait(pending)`)
+    // happens after the call.
+    let statement = checker.current_statement().map_or(call, Ranged::range);
     let mut reaching = Vec::new();
     let last_before = origins
         .iter()
-        .filter(|(range, _)| range.start() < call.start())
+        .filter(|(range, _)| range.start() < statement.start())
         .max_by_key(|(range, _)| range.start());
     if let Some((_, origin)) = last_before {
         reaching.push(*origin);
@@ -317,6 +354,47 @@ fn filling_loop_sources(checker: &Checker, body: &[Stmt], name: &str) -> Vec<Str
     loops.keys
 }
 
+/// The names tested by the `if`s that guard the filling of the collection
+/// (`if to_update: tasks.append(...)`): an earlier check that they are all empty is as good
+/// as checking the collection.
+fn filling_conditions(checker: &Checker, body: &[Stmt], name: &str) -> Vec<String> {
+    struct Conditions<'n, 'c> {
+        checker: &'c Checker<'c>,
+        name: &'n str,
+        keys: Vec<String>,
+    }
+    impl<'a> Visitor<'a> for Conditions<'_, '_> {
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            match stmt {
+                Stmt::FunctionDef(_) | Stmt::ClassDef(_) => return,
+                Stmt::If(if_stmt)
+                    if adds_to(&if_stmt.body, self.name)
+                        || if_stmt
+                            .elif_else_clauses
+                            .iter()
+                            .any(|c| adds_to(&c.body, self.name)) =>
+                {
+                    add_keys(self.checker, &if_stmt.test, &mut self.keys);
+                    for clause in &if_stmt.elif_else_clauses {
+                        if let Some(test) = &clause.test {
+                            add_keys(self.checker, test, &mut self.keys);
+                        }
+                    }
+                }
+                _ => {}
+            }
+            visitor::walk_stmt(self, stmt);
+        }
+    }
+    let mut conditions = Conditions {
+        checker,
+        name,
+        keys: Vec::new(),
+    };
+    conditions.visit_body(body);
+    conditions.keys
+}
+
 /// Does `body` (at any depth, not in nested scopes) call `name.add/append/...`?
 fn adds_to(body: &[Stmt], name: &str) -> bool {
     let mut found = false;
@@ -336,7 +414,10 @@ fn is_add_call(expr: &Expr, name: &str) -> bool {
         return false;
     };
     matches!(&*attr.value, Expr::Name(n) if n.id.as_str() == name)
-        && matches!(attr.attr.as_str(), "add" | "append" | "insert" | "extend" | "update")
+        && matches!(
+            attr.attr.as_str(),
+            "add" | "append" | "insert" | "extend" | "update"
+        )
 }
 
 /// Is the call under an emptiness check of one of `keys`?
@@ -346,16 +427,15 @@ fn guarded(checker: &Checker, body: &[Stmt], call: TextRange, keys: &[String]) -
     for stmt in checker.statement_ancestors() {
         match stmt {
             Stmt::FunctionDef(_) | Stmt::ClassDef(_) => break,
-            Stmt::If(if_stmt) => {
+            Stmt::If(if_stmt)
                 if mentions(&if_stmt.test)
                     || if_stmt
                         .elif_else_clauses
                         .iter()
                         .filter_map(|c| c.test.as_ref())
-                        .any(mentions)
-                {
-                    return true;
-                }
+                        .any(mentions) =>
+            {
+                return true;
             }
             Stmt::While(while_stmt) if mentions(&while_stmt.test) => return true,
             _ => {}
@@ -363,20 +443,19 @@ fn guarded(checker: &Checker, body: &[Stmt], call: TextRange, keys: &[String]) -
     }
     for expr in checker.expression_ancestors() {
         match expr {
-            Expr::If(if_exp) if !if_exp.test.range().contains_range(call) => {
-                if mentions(&if_exp.test) {
-                    return true;
-                }
+            Expr::If(if_exp)
+                if !if_exp.test.range().contains_range(call) && mentions(&if_exp.test) =>
+            {
+                return true;
             }
-            Expr::BoolOp(bool_op) => {
+            Expr::BoolOp(bool_op)
                 if bool_op
                     .values
                     .iter()
                     .take_while(|v| !v.range().contains_range(call))
-                    .any(mentions)
-                {
-                    return true;
-                }
+                    .any(mentions) =>
+            {
+                return true;
             }
             _ => {}
         }
@@ -447,8 +526,7 @@ impl<'a> Visitor<'a> for EarlyExit<'_, '_> {
                 return;
             }
             Stmt::If(if_stmt)
-                if mentions_key(self.checker, &if_stmt.test, self.keys)
-                    && exits(&if_stmt.body) =>
+                if mentions_key(self.checker, &if_stmt.test, self.keys) && exits(&if_stmt.body) =>
             {
                 self.found = true;
                 return;
@@ -570,9 +648,10 @@ impl<'a> Visitor<'a> for BindingStatements<'a> {
             Stmt::Assign(assign) => {
                 for target in &assign.targets {
                     if let Expr::Tuple(tuple) = target
-                        && tuple.elts.iter().any(
-                            |e| matches!(e, Expr::Name(n) if n.id.as_str() == self.name),
-                        )
+                        && tuple
+                            .elts
+                            .iter()
+                            .any(|e| matches!(e, Expr::Name(n) if n.id.as_str() == self.name))
                     {
                         self.unpacks.push((target.range(), &assign.value));
                     }

@@ -73,7 +73,9 @@ use ruff_text_size::{Ranged, TextRange};
 
 use crate::checker::{CallSite, Checker};
 use crate::registry::Rule;
-use crate::rules::tasks::task_collection_never_discarded::{Collection, long_lived_collection};
+use crate::rules::tasks::task_collection_never_discarded::{
+    Collection, CollectionScope, long_lived_collection,
+};
 use crate::rules::tasks::task_tracking::{local_function, short_source, task_creation};
 
 pub(crate) fn background_task_exception_lost(checker: &mut Checker, site: &CallSite) {
@@ -211,36 +213,44 @@ impl<'a> Visitor<'a> for TaskUses<'_, 'a> {
 /// iterate, pass it on)? Only `add`/`append`/`discard`/`remove`/`clear` calls, `len(...)` and
 /// plain assignments of a fresh collection are known not to.
 fn observed_anywhere(checker: &Checker, collection: Collection) -> bool {
-    struct Finder<'c> {
-        collection: Collection<'c>,
+    struct Finder<'c, 'a> {
+        scope: CollectionScope<'c, 'a>,
         found: bool,
     }
-    impl<'a> Visitor<'a> for Finder<'_> {
+    impl<'a> Visitor<'a> for Finder<'_, 'a> {
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            if self.found {
+                return;
+            }
+            self.scope.enter(stmt);
+            visitor::walk_stmt(self, stmt);
+            self.scope.exit(stmt);
+        }
+
         fn visit_expr(&mut self, expr: &'a Expr) {
             if self.found {
                 return;
             }
             match expr {
                 Expr::Attribute(attr)
-                    if self.collection.is(&attr.value)
+                    if self.scope.refers(&attr.value)
                         && matches!(
                             attr.attr.as_str(),
                             "add" | "append" | "discard" | "remove" | "clear"
                         ) =>
                 {
-                    // The receiver itself is fine; `self` in `self._tasks` needs no visit.
                     return;
                 }
                 Expr::Call(call)
                     if matches!(&*call.func, Expr::Name(n) if n.id.as_str() == "len")
                         && call.arguments.args.len() == 1
-                        && self.collection.is(&call.arguments.args[0]) =>
+                        && self.scope.refers(&call.arguments.args[0]) =>
                 {
                     return;
                 }
                 _ => {}
             }
-            if self.collection.is(expr) {
+            if self.scope.refers(expr) {
                 let load = match expr {
                     Expr::Attribute(a) => a.ctx.is_load(),
                     Expr::Name(n) => n.ctx.is_load(),
@@ -255,7 +265,7 @@ fn observed_anywhere(checker: &Checker, collection: Collection) -> bool {
         }
     }
     let mut finder = Finder {
-        collection,
+        scope: CollectionScope::new(checker, collection),
         found: false,
     };
     finder.visit_body(checker.module_body());

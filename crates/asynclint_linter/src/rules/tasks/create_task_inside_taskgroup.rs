@@ -72,7 +72,12 @@ pub(crate) fn create_task_inside_taskgroup(checker: &mut Checker, site: &CallSit
         None => format!("async with {group}"),
     };
     let spawn = kind.spawn_method();
-    let target = group_name(item).unwrap_or("tg");
+    let target = group_name(item)
+        .or(match &item.context_expr {
+            Expr::Name(name) => Some(name.id.as_str()),
+            _ => None,
+        })
+        .unwrap_or("tg");
     let help = match kind {
         GroupKind::Asyncio => format!(
             "Create it with `{target}.{spawn}(...)` so the group awaits it and cancels it when a sibling fails"

@@ -50,7 +50,7 @@
 //! - [trio: `open_nursery`](https://trio.readthedocs.io/en/stable/reference-core.html#trio.open_nursery)
 
 use ruff_python_ast::{self as ast, Expr, Stmt};
-use ruff_text_size::Ranged;
+use ruff_text_size::{Ranged, TextRange};
 
 use crate::checker::Checker;
 use crate::registry::Rule;
@@ -92,25 +92,26 @@ pub(crate) fn except_around_taskgroup(checker: &mut Checker, try_stmt: &ast::Stm
         let Some(type_) = &handler.type_ else {
             continue;
         };
-        let Some(classes) = ordinary_exception_classes(checker, type_) else {
+        if ordinary_exception_classes(checker, type_).is_none() {
             continue;
-        };
+        }
         let shown = checker.source_of(type_.range());
         let shown = if shown.len() <= 60 && !shown.contains('\n') {
             shown
         } else {
-            "this handler"
+            "..."
         };
-        let star = classes.join(", ");
+        // Anchor on the `except ...` clause itself, not its body.
+        let end = handler.name.as_ref().map_or(type_.end(), |name| name.end());
         checker.report(
             Rule::ExceptAroundTaskgroup,
             format!(
                 "`except {shown}` around `async with {group}` never matches: the task group raises its tasks' errors wrapped in an `ExceptionGroup`, so this handler is dead and the error escapes"
             ),
             format!(
-                "Use `except* {star}:` to handle the errors inside the group (Python 3.11+), or catch `ExceptionGroup` and inspect `.exceptions`"
+                "Use `except* {shown}:` to handle the errors inside the group (Python 3.11+), or catch `ExceptionGroup` and inspect `.exceptions`"
             ),
-            handler.range(),
+            TextRange::new(handler.start(), end),
             None,
         );
     }
@@ -177,9 +178,8 @@ fn ordinary_exception_class<'a>(checker: &Checker<'a>, expr: &'a Expr) -> Option
                 }
                 _ => None,
             },
-            Lookup::NotFound if crate::semantic::is_builtin(name.id.as_str()) => {
-                is_ordinary_name(name.id.as_str()).then_some(shown)
-            }
+            // Not bound anywhere in the file and no star import: a builtin exception.
+            Lookup::NotFound => is_ordinary_name(name.id.as_str()).then_some(shown),
             _ => None,
         },
         Expr::Attribute(_) => {

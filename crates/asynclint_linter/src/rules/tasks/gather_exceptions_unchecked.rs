@@ -37,9 +37,13 @@
 //!
 //! Not reported: a result that is returned, passed to another function, stored on an object or
 //! otherwise escapes the function (it may be checked there); a function containing an
-//! `isinstance(..., <exception class>)` check anywhere (including in a comprehension
-//! filter); the shutdown idiom of cancelling tasks and then awaiting
-//! `gather(*tasks, return_exceptions=True)` only to let the cancellations finish.
+//! `isinstance(..., <exception class>)` check anywhere (including in a comprehension filter);
+//! single results that are tested (`if result is not None:`, `if not ok:`), passed to a
+//! function (`self.log_result(result)`) or raised. A discarded result is not reported during
+//! teardown, where ignoring failures is deliberate: after cancelling tasks (`task.cancel()`),
+//! in functions named like `close`, `stop`, `shutdown`, `cleanup`, `unload`, `disconnect`,
+//! `drain` or `__aexit__`, in a `finally:` block, and after the `yield` of a fixture or context
+//! manager.
 //!
 //! ## References
 //! - [`asyncio.gather`](https://docs.python.org/3/library/asyncio-task.html#asyncio.gather)
@@ -62,6 +66,26 @@ enum Usage {
     Unknown,
 }
 
+/// What the function does with the result.
+struct ResultUse<'a> {
+    usage: Usage,
+    /// The local name holding the result, if any.
+    name: Option<&'a str>,
+    /// Names bound to single results: loop/comprehension targets over the result, unpacked
+    /// targets.
+    elements: Vec<&'a str>,
+}
+
+impl<'a> ResultUse<'a> {
+    fn new(usage: Usage) -> Self {
+        Self {
+            usage,
+            name: None,
+            elements: Vec::new(),
+        }
+    }
+}
+
 pub(crate) fn gather_exceptions_unchecked(checker: &mut Checker, await_expr: &ast::ExprAwait) {
     let Expr::Call(call) = &*await_expr.value else {
         return;
@@ -74,15 +98,15 @@ pub(crate) fn gather_exceptions_unchecked(checker: &mut Checker, await_expr: &as
     };
     let body = &function.def.body;
     let range = await_expr.range();
-    let (usage, name) = usage(checker, body, range);
+    let result = result_use(checker, body, range);
     let gather = short_source(checker, &call.func, "asyncio.gather");
-    match usage {
+    match result.usage {
         Usage::Unknown => {}
         Usage::Discarded => {
-            if cancels_before(body, range) {
+            if is_cleanup(checker, function.def, range) {
                 return;
             }
-            let what = match name {
+            let what = match result.name {
                 Some(name) => format!("is stored in `{name}`, which is never read"),
                 None => "is discarded".to_string(),
             };
@@ -97,10 +121,12 @@ pub(crate) fn gather_exceptions_unchecked(checker: &mut Checker, await_expr: &as
             );
         }
         Usage::Used => {
-            if has_exception_isinstance(checker, body) {
+            if has_exception_isinstance(checker, body)
+                || elements_handled(body, &result.elements, result.name)
+            {
                 return;
             }
-            let what = match name {
+            let what = match result.name {
                 Some(name) => {
                     format!("`{name}`, the result of `{gather}(..., return_exceptions=True)`,")
                 }
@@ -132,43 +158,55 @@ fn returns_exceptions(call: &ast::ExprCall) -> bool {
     })
 }
 
-/// How the value of the `await` at `range` is used, and the local name holding it.
-fn usage<'a>(
-    checker: &Checker<'a>,
-    body: &'a [Stmt],
-    range: TextRange,
-) -> (Usage, Option<&'a str>) {
+/// Names bound by an assignment/loop target.
+fn target_names<'a>(target: &'a Expr, out: &mut Vec<&'a str>) {
+    match target {
+        Expr::Name(name) => out.push(name.id.as_str()),
+        Expr::Tuple(t) => t.elts.iter().for_each(|e| target_names(e, out)),
+        Expr::List(l) => l.elts.iter().for_each(|e| target_names(e, out)),
+        Expr::Starred(s) => target_names(&s.value, out),
+        _ => {}
+    }
+}
+
+/// How the value of the `await` at `range` is used.
+fn result_use<'a>(checker: &Checker<'a>, body: &'a [Stmt], range: TextRange) -> ResultUse<'a> {
     if let Some(parent) = checker.parent_expression() {
         let generators = match parent {
             Expr::ListComp(c) => &c.generators,
             Expr::SetComp(c) => &c.generators,
             Expr::DictComp(c) => &c.generators,
             Expr::Generator(c) => &c.generators,
-            _ => return (Usage::Unknown, None),
+            _ => return ResultUse::new(Usage::Unknown),
         };
-        let iterated = generators.first().is_some_and(|g| g.iter.range() == range);
-        return (
-            if iterated {
-                Usage::Used
-            } else {
-                Usage::Unknown
-            },
-            None,
-        );
+        let Some(first) = generators.first().filter(|g| g.iter.range() == range) else {
+            return ResultUse::new(Usage::Unknown);
+        };
+        let mut result = ResultUse::new(Usage::Used);
+        target_names(&first.target, &mut result.elements);
+        return result;
     }
     let Some(stmt) = checker.current_statement() else {
-        return (Usage::Unknown, None);
+        return ResultUse::new(Usage::Unknown);
     };
     let target = match stmt {
-        Stmt::Expr(s) if s.value.range() == range => return (Usage::Discarded, None),
-        Stmt::For(f) if f.iter.range() == range => return (Usage::Used, None),
+        Stmt::Expr(s) if s.value.range() == range => return ResultUse::new(Usage::Discarded),
+        Stmt::For(f) if f.iter.range() == range => {
+            let mut result = ResultUse::new(Usage::Used);
+            target_names(&f.target, &mut result.elements);
+            return result;
+        }
         Stmt::Assign(a) if a.value.range() == range && a.targets.len() == 1 => &a.targets[0],
         Stmt::AnnAssign(a) if a.value.as_ref().is_some_and(|v| v.range() == range) => &*a.target,
-        _ => return (Usage::Unknown, None),
+        _ => return ResultUse::new(Usage::Unknown),
     };
     match target {
-        Expr::Tuple(_) | Expr::List(_) => (Usage::Used, None),
-        Expr::Name(name) if name.id.as_str() == "_" => (Usage::Discarded, None),
+        Expr::Tuple(_) | Expr::List(_) => {
+            let mut result = ResultUse::new(Usage::Used);
+            target_names(target, &mut result.elements);
+            result
+        }
+        Expr::Name(name) if name.id.as_str() == "_" => ResultUse::new(Usage::Discarded),
         Expr::Name(name) => {
             // Only a plain local: a `global`/`nonlocal` name escapes.
             let local = checker
@@ -184,7 +222,7 @@ fn usage<'a>(
                     })
                 });
             if !local {
-                return (Usage::Unknown, None);
+                return ResultUse::new(Usage::Unknown);
             }
             let mut uses = NameUses {
                 checker,
@@ -192,6 +230,7 @@ fn usage<'a>(
                 skip: name.range,
                 used: false,
                 unknown: false,
+                elements: Vec::new(),
             };
             uses.visit_body(body);
             let usage = if uses.unknown {
@@ -201,9 +240,13 @@ fn usage<'a>(
             } else {
                 Usage::Discarded
             };
-            (usage, Some(name.id.as_str()))
+            ResultUse {
+                usage,
+                name: Some(name.id.as_str()),
+                elements: uses.elements,
+            }
         }
-        _ => (Usage::Unknown, None),
+        _ => ResultUse::new(Usage::Unknown),
     }
 }
 
@@ -216,23 +259,36 @@ struct NameUses<'c, 'a, 'n> {
     skip: TextRange,
     used: bool,
     unknown: bool,
+    elements: Vec<&'a str>,
 }
 
 impl NameUses<'_, '_, '_> {
     fn is_name(&self, expr: &Expr) -> bool {
         matches!(expr, Expr::Name(n) if n.id.as_str() == self.name && n.range != self.skip)
     }
+
+    /// `results`, or `zip(..., results, ...)`/`enumerate(results)`: iterating yields results.
+    fn iterates_results(&self, iter: &Expr) -> bool {
+        if self.is_name(iter) {
+            return true;
+        }
+        let Expr::Call(call) = iter else {
+            return false;
+        };
+        matches!(&*call.func, Expr::Name(n) if matches!(n.id.as_str(), "zip" | "enumerate" | "reversed" | "sorted" | "list" | "tuple"))
+            && call.arguments.args.iter().any(|a| self.is_name(a))
+    }
 }
 
-impl<'a> Visitor<'a> for NameUses<'_, '_, '_> {
+impl<'a> Visitor<'a> for NameUses<'_, 'a, '_> {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
         if self.unknown {
             return;
         }
         match stmt {
-            Stmt::For(f) if self.is_name(&f.iter) => {
+            Stmt::For(f) if self.iterates_results(&f.iter) => {
                 self.used = true;
-                self.visit_expr(&f.target);
+                target_names(&f.target, &mut self.elements);
                 self.visit_body(&f.body);
                 self.visit_body(&f.orelse);
                 return;
@@ -244,6 +300,9 @@ impl<'a> Visitor<'a> for NameUses<'_, '_, '_> {
                         .all(|t| matches!(t, Expr::Tuple(_) | Expr::List(_))) =>
             {
                 self.used = true;
+                for target in &a.targets {
+                    target_names(target, &mut self.elements);
+                }
                 return;
             }
             _ => {}
@@ -252,9 +311,9 @@ impl<'a> Visitor<'a> for NameUses<'_, '_, '_> {
     }
 
     fn visit_comprehension(&mut self, comprehension: &'a ast::Comprehension) {
-        if self.is_name(&comprehension.iter) {
+        if self.iterates_results(&comprehension.iter) {
             self.used = true;
-            self.visit_expr(&comprehension.target);
+            target_names(&comprehension.target, &mut self.elements);
             for cond in &comprehension.ifs {
                 self.visit_expr(cond);
             }
@@ -291,9 +350,7 @@ impl<'a> Visitor<'a> for NameUses<'_, '_, '_> {
                             other => other,
                         };
                         if self.is_name(arg) {
-                            if iterating {
-                                self.used = true;
-                            }
+                            self.used = true;
                         } else {
                             self.visit_expr(arg);
                         }
@@ -304,10 +361,8 @@ impl<'a> Visitor<'a> for NameUses<'_, '_, '_> {
                     return;
                 }
             }
-            Expr::Name(_) if self.is_name(expr) => {
-                if let Expr::Name(n) = expr
-                    && n.ctx.is_load()
-                {
+            Expr::Name(n) if self.is_name(expr) => {
+                if n.ctx.is_load() {
                     self.unknown = true;
                 }
                 return;
@@ -318,30 +373,181 @@ impl<'a> Visitor<'a> for NameUses<'_, '_, '_> {
     }
 }
 
-/// The shutdown idiom: tasks are cancelled (`task.cancel()`) earlier in the function and the
-/// gather only waits for the cancellations to finish.
-fn cancels_before(body: &[Stmt], range: TextRange) -> bool {
-    struct CancelFinder {
-        before: TextRange,
+/// Is a single result (a name in `elements`, or `results[i]`) looked at in a way that can tell
+/// an exception from a value: tested in an `if`/`while`/`assert`/ternary/comprehension filter
+/// (`if result is not None`, `if not result`), passed directly to a call
+/// (`self.log_result(result)`), or raised?
+fn elements_handled(body: &[Stmt], elements: &[&str], results: Option<&str>) -> bool {
+    struct Finder<'e> {
+        elements: &'e [&'e str],
+        results: Option<&'e str>,
         found: bool,
     }
-    impl<'a> Visitor<'a> for CancelFinder {
+    impl Finder<'_> {
+        fn is_element(&self, expr: &Expr) -> bool {
+            match expr {
+                Expr::Name(n) => self.elements.contains(&n.id.as_str()),
+                Expr::Subscript(sub) => {
+                    matches!((&*sub.value, self.results), (Expr::Name(n), Some(r)) if n.id.as_str() == r)
+                }
+                _ => false,
+            }
+        }
+
+        fn tests_element(&self, test: &Expr) -> bool {
+            match test {
+                Expr::UnaryOp(op) => self.tests_element(&op.operand),
+                Expr::BoolOp(op) => op.values.iter().any(|v| self.tests_element(v)),
+                Expr::Compare(cmp) => {
+                    self.is_element(&cmp.left) || cmp.comparators.iter().any(|c| self.is_element(c))
+                }
+                other => self.is_element(other),
+            }
+        }
+    }
+    impl<'a> Visitor<'a> for Finder<'_> {
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            if self.found {
+                return;
+            }
+            let handled = match stmt {
+                Stmt::If(s) => {
+                    self.tests_element(&s.test)
+                        || s.elif_else_clauses
+                            .iter()
+                            .any(|c| c.test.as_ref().is_some_and(|t| self.tests_element(t)))
+                }
+                Stmt::While(s) => self.tests_element(&s.test),
+                Stmt::Assert(s) => self.tests_element(&s.test),
+                Stmt::Raise(s) => s.exc.as_deref().is_some_and(|e| self.is_element(e)),
+                _ => false,
+            };
+            if handled {
+                self.found = true;
+                return;
+            }
+            visitor::walk_stmt(self, stmt);
+        }
+
         fn visit_expr(&mut self, expr: &'a Expr) {
             if self.found {
                 return;
             }
-            if let Expr::Call(call) = expr
-                && call.range().start() < self.before.start()
-                && let Expr::Attribute(attr) = &*call.func
-                && attr.attr.as_str() == "cancel"
-            {
+            let handled = match expr {
+                Expr::If(e) => self.tests_element(&e.test),
+                Expr::Call(call) => {
+                    call.arguments.args.iter().any(|a| self.is_element(a))
+                        || call
+                            .arguments
+                            .keywords
+                            .iter()
+                            .any(|k| self.is_element(&k.value))
+                }
+                _ => false,
+            };
+            if handled {
                 self.found = true;
                 return;
             }
             visitor::walk_expr(self, expr);
         }
+
+        fn visit_comprehension(&mut self, comprehension: &'a ast::Comprehension) {
+            if comprehension
+                .ifs
+                .iter()
+                .any(|cond| self.tests_element(cond))
+            {
+                self.found = true;
+                return;
+            }
+            visitor::walk_comprehension(self, comprehension);
+        }
     }
-    let mut finder = CancelFinder {
+    if elements.is_empty() && results.is_none() {
+        return false;
+    }
+    let mut finder = Finder {
+        elements,
+        results,
+        found: false,
+    };
+    finder.visit_body(body);
+    finder.found
+}
+
+/// Words in a function name that say it tears something down.
+const CLEANUP_WORDS: &[&str] = &[
+    "close",
+    "stop",
+    "shutdown",
+    "cleanup",
+    "clean_up",
+    "teardown",
+    "tear_down",
+    "unload",
+    "disconnect",
+    "dispose",
+    "terminate",
+    "drain",
+    "cancel",
+    "unsubscribe",
+    "release",
+    "reset",
+    "aexit",
+    "exit",
+];
+
+/// Waiting for tasks during teardown, where ignoring their failures is the point: the
+/// function cancels tasks first (`task.cancel()`), is named like a teardown (`close`,
+/// `async_stop`, `_disconnect_all`, `__aexit__`...), or the gather runs in a `finally:` block or
+/// after the `yield` of a fixture/context manager.
+fn is_cleanup(checker: &Checker, def: &ast::StmtFunctionDef, range: TextRange) -> bool {
+    let name = def.name.as_str().to_ascii_lowercase();
+    if CLEANUP_WORDS.iter().any(|w| name.contains(w)) {
+        return true;
+    }
+    let in_finally = checker.statement_ancestors().any(|stmt| {
+        matches!(stmt, Stmt::Try(t) if t.finalbody.iter().any(|s| s.range().contains_range(range)))
+    });
+    in_finally || cancels_or_yields_before(&def.body, range)
+}
+
+/// A `.cancel()` call or a `yield` before `range` in the function.
+fn cancels_or_yields_before(body: &[Stmt], range: TextRange) -> bool {
+    struct Finder {
+        before: TextRange,
+        found: bool,
+    }
+    impl<'a> Visitor<'a> for Finder {
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            if self.found || matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)) {
+                return;
+            }
+            visitor::walk_stmt(self, stmt);
+        }
+
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            if self.found || expr.range().start() >= self.before.start() {
+                return;
+            }
+            let hit = match expr {
+                Expr::Yield(_) | Expr::YieldFrom(_) => true,
+                Expr::Call(call) => {
+                    matches!(&*call.func, Expr::Attribute(attr) if attr.attr.as_str() == "cancel")
+                }
+                _ => false,
+            };
+            if hit {
+                self.found = true;
+                return;
+            }
+            if !matches!(expr, Expr::Lambda(_)) {
+                visitor::walk_expr(self, expr);
+            }
+        }
+    }
+    let mut finder = Finder {
         before: range,
         found: false,
     };

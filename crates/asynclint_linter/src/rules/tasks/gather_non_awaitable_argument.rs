@@ -56,27 +56,22 @@ pub(crate) fn gather_non_awaitable_argument(checker: &mut Checker, site: &CallSi
             continue;
         };
         let gather = short_source(checker, &call.func, "asyncio.gather");
-        let (message, help) = match arg {
-            Expr::Name(name) => (
-                format!(
-                    "`{gather}()` is passed {what} `{}` instead of awaitables: gather needs each awaitable as its own argument and raises `TypeError` at run time, leaving the coroutines inside never awaited",
-                    name.id
-                ),
-                format!("Unpack it: `{gather}(*{})`", name.id),
-            ),
-            Expr::Generator(_) => (
-                format!(
-                    "`{gather}()` is passed {what} instead of awaitables: gather needs each awaitable as its own argument and raises `TypeError` at run time"
-                ),
-                format!("Unpack it: `{gather}(*(... for ... in ...))`"),
-            ),
-            _ => (
-                format!(
-                    "`{gather}()` is passed {what} instead of awaitables: gather needs each awaitable as its own argument and raises `TypeError` at run time, leaving the coroutines inside never awaited"
-                ),
-                format!("Unpack it: `{gather}(*[...])`"),
-            ),
+        let what = match arg {
+            Expr::Name(name) => format!("{what} `{}`", name.id),
+            _ => what.to_string(),
         };
+        let message = format!(
+            "`{gather}()` is passed {what} instead of awaitables: gather takes each awaitable as a separate argument and raises `TypeError` at run time"
+        );
+        let text = checker.source_of(arg.range());
+        let unpacked = if text.len() > 50 || text.contains('\n') {
+            "...".to_string()
+        } else if matches!(arg, Expr::Generator(_)) && !text.starts_with('(') {
+            format!("({text})")
+        } else {
+            text.to_string()
+        };
+        let help = format!("Unpack it: `{gather}(*{unpacked})`");
         checker.report(
             Rule::GatherNonAwaitableArgument,
             message,

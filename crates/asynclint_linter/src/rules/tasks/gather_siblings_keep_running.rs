@@ -82,7 +82,10 @@ pub(crate) fn gather_siblings_keep_running(checker: &mut Checker, site: &CallSit
         return;
     }
     if let Some(keyword) = site.keyword("return_exceptions")
-        && !matches!(keyword.value, Expr::BooleanLiteral(ast::ExprBooleanLiteral { value: false, .. }))
+        && !matches!(
+            keyword.value,
+            Expr::BooleanLiteral(ast::ExprBooleanLiteral { value: false, .. })
+        )
     {
         return;
     }

@@ -107,29 +107,3 @@ pub(crate) fn for_each_local_expr<'a>(body: &'a [Stmt], f: impl FnMut(&'a Expr))
     let mut visitor = LocalExprs { f };
     visitor.visit_body(body);
 }
-
-/// A load of `name` (including in nested functions, which may close over it).
-pub(crate) fn loads_name(expr: &Expr, name: &str) -> bool {
-    struct Finder<'n> {
-        name: &'n str,
-        found: bool,
-    }
-    impl<'a> Visitor<'a> for Finder<'_> {
-        fn visit_expr(&mut self, expr: &'a Expr) {
-            if self.found {
-                return;
-            }
-            if let Expr::Name(n) = expr
-                && n.id.as_str() == self.name
-                && n.ctx.is_load()
-            {
-                self.found = true;
-                return;
-            }
-            visitor::walk_expr(self, expr);
-        }
-    }
-    let mut finder = Finder { name, found: false };
-    finder.visit_expr(expr);
-    finder.found
-}

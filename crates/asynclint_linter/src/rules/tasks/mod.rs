@@ -1,8 +1,13 @@
 pub mod dangling_task;
 pub mod background_task_exception_lost;
+pub mod create_task_inside_taskgroup;
 pub mod except_around_taskgroup;
 pub mod gather_exceptions_unchecked;
 pub mod gather_non_awaitable_argument;
+pub mod gather_siblings_keep_running;
+pub(crate) mod helpers;
+pub mod sequential_await_in_loop;
 pub mod task_collection_never_discarded;
+pub mod task_result_before_done;
 pub(crate) mod task_tracking;
 pub mod wait_on_bare_coroutines;

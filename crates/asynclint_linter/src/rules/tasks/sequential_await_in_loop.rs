@@ -76,8 +76,7 @@ const CONCURRENT_CLIENTS: &[&str] = &[
 ];
 
 pub(crate) fn sequential_await_in_loop(checker: &mut Checker, for_stmt: &ast::StmtFor) {
-    if for_stmt.is_async || !for_stmt.orelse.is_empty() || !checker.semantic.in_async_context()
-    {
+    if for_stmt.is_async || !for_stmt.orelse.is_empty() || !checker.semantic.in_async_context() {
         return;
     }
     let [stmt] = for_stmt.body.as_slice() else {
@@ -116,7 +115,13 @@ pub(crate) fn sequential_await_in_loop(checker: &mut Checker, for_stmt: &ast::St
     let Expr::Call(call) = awaited else {
         return;
     };
-    if !independent_callee(checker, call, &loop_vars) {
+    if loop_vars
+        .iter()
+        .any(|v| STREAM_ITEMS.contains(&v.trim_start_matches('_')))
+        || !independent_callee(checker, call, &loop_vars)
+        || shared_argument(call, &loop_vars)
+        || in_test_code(checker)
+    {
         return;
     }
     // The call must depend on the loop variable and not on the results gathered so far.
@@ -173,27 +178,182 @@ fn collect_targets<'a>(target: &'a Expr, out: &mut Vec<&'a str>) -> bool {
     }
 }
 
-/// A callee whose calls for different items can run concurrently: a function (not the loop
-/// variable, not an asyncio/anyio/trio helper), a method of the loop variable, or a request
-/// method of a known HTTP client session.
+/// Verbs of methods whose calls on different objects are independent (refreshing, closing,
+/// fetching one device, connection or resource per item).
+const INDEPENDENT_VERBS: &[&str] = &[
+    "close",
+    "aclose",
+    "stop",
+    "shutdown",
+    "disconnect",
+    "teardown",
+    "terminate",
+    "kill",
+    "unload",
+    "delete",
+    "remove",
+    "refresh",
+    "update",
+    "reload",
+    "fetch",
+    "load",
+    "download",
+    "upload",
+    "pull",
+    "start",
+    "connect",
+    "search",
+    "scan",
+    "probe",
+    "ping",
+    "poll",
+    "query",
+    "request",
+    "get",
+    "post",
+    "turn",
+    "toggle",
+    "setup",
+];
+
+/// Words that mark event delivery or ordered processing: listeners and handlers are called
+/// in order, events and messages are processed in the order they came, writes land in order.
+const ORDERED_WORDS: &[&str] = &[
+    "send",
+    "emit",
+    "notify",
+    "handle",
+    "handler",
+    "dispatch",
+    "trigger",
+    "fire",
+    "publish",
+    "deliver",
+    "listen",
+    "register",
+    "process",
+    "call",
+    "callback",
+    "write",
+    "log",
+    "migrate",
+    "wait",
+    "join",
+    "apply",
+    "replay",
+    "react",
+    "evaluate",
+    "evaluation",
+];
+
+/// Loop variables that are items of a stream, processed in order.
+const STREAM_ITEMS: &[&str] = &[
+    "event",
+    "evt",
+    "message",
+    "msg",
+    "chunk",
+    "frame",
+    "packet",
+    "line",
+    "record",
+    "update",
+    "command",
+    "cmd",
+    "step",
+    "migration",
+];
+
+/// Arguments that are one shared connection or session: calls through it are serialised (a
+/// database session cannot run two statements at once) or ordered.
+const SHARED_RESOURCES: &[&str] = &[
+    "session",
+    "db",
+    "conn",
+    "connection",
+    "cursor",
+    "cur",
+    "tx",
+    "txn",
+    "transaction",
+    "writer",
+    "stream",
+    "ws",
+    "websocket",
+    "socket",
+    "sock",
+    "channel",
+    "pipe",
+    "pipeline",
+    "queue",
+];
+
+/// `async_config_entry_first_refresh` -> `["config", "entry", "first", "refresh"]`.
+fn words(name: &str) -> Vec<String> {
+    let name = name.trim_start_matches('_');
+    let name = name.strip_prefix("async_").unwrap_or(name);
+    name.split('_')
+        .filter(|w| !w.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect()
+}
+
+fn is_ordered_name(name: &str) -> bool {
+    words(name)
+        .iter()
+        .any(|w| ORDERED_WORDS.contains(&w.as_str()))
+}
+
+/// A method of the loop variable whose name says it works on that one object.
+fn is_independent_method(name: &str) -> bool {
+    let words = words(name);
+    if words.iter().any(|w| ORDERED_WORDS.contains(&w.as_str())) {
+        return false;
+    }
+    let first = words.first().map(String::as_str);
+    let last = words.last().map(String::as_str);
+    [first, last]
+        .into_iter()
+        .flatten()
+        .any(|w| INDEPENDENT_VERBS.contains(&w))
+}
+
+/// A callee whose calls for different items can run concurrently: a function defined in the
+/// project or imported (not a parameter or local callable, not an asyncio/anyio/trio helper,
+/// not named for ordered processing), a method of the loop variable named for working on that
+/// one object, or a request method of a known HTTP client session.
 fn independent_callee(checker: &Checker, call: &ast::ExprCall, loop_vars: &[&str]) -> bool {
     let outside_async_libraries = |q: &str| {
         let module = q.split('.').next().unwrap_or("");
         !matches!(module, "asyncio" | "anyio" | "trio" | "builtins")
     };
     match &*call.func {
-        // A function or a callable variable; never the loop variable itself.
         Expr::Name(name) => {
-            !loop_vars.contains(&name.id.as_str())
-                && checker
+            let id = name.id.as_str();
+            if loop_vars.contains(&id) || is_ordered_name(id) {
+                return false;
+            }
+            // A `def` or an import; a parameter or local variable may be any callable (a
+            // callback, a bound method of one shared object: `req = http.add_role`).
+            let Some(binding) = checker.semantic.unique_binding(id) else {
+                return false;
+            };
+            match binding.kind {
+                BindingKind::FunctionDef(_) => true,
+                BindingKind::Import { .. } | BindingKind::FromImport { .. } => checker
                     .semantic
-                    .resolve_name(name.id.as_str())
-                    .is_none_or(|q| outside_async_libraries(&q))
+                    .resolve_name(id)
+                    .is_some_and(|q| outside_async_libraries(&q)),
+                _ => false,
+            }
         }
         Expr::Attribute(attr) => {
             if matches!(&*attr.value, Expr::Name(receiver) if loop_vars.contains(&receiver.id.as_str()))
             {
-                return true;
+                return is_independent_method(attr.attr.as_str());
+            }
+            if is_ordered_name(attr.attr.as_str()) {
+                return false;
             }
             // `module.function(...)` through a plain `import module`: a function, not a
             // method of one shared object (`from x import db; db.execute()` may be either).
@@ -219,7 +379,64 @@ fn independent_callee(checker: &Checker, call: &ast::ExprCall, loop_vars: &[&str
     }
 }
 
-fn short(checker: &Checker, range: TextRange) -> Option<&str> {
+/// Arguments that tie the iterations together: a shared session/connection, or a call of a
+/// method on some other object (`await run(device.send_key(cmd))` really calls `device`).
+fn shared_argument(call: &ast::ExprCall, loop_vars: &[&str]) -> bool {
+    let values = call
+        .arguments
+        .args
+        .iter()
+        .chain(call.arguments.keywords.iter().map(|k| &k.value));
+    for value in values {
+        let value = match value {
+            Expr::Starred(starred) => &*starred.value,
+            other => other,
+        };
+        match value {
+            Expr::Name(name) => {
+                let id = name.id.as_str();
+                if !loop_vars.contains(&id)
+                    && SHARED_RESOURCES.contains(&id.trim_start_matches('_'))
+                {
+                    return true;
+                }
+            }
+            Expr::Attribute(attr) => {
+                if SHARED_RESOURCES.contains(&attr.attr.as_str().trim_start_matches('_')) {
+                    return true;
+                }
+            }
+            Expr::Call(inner) => {
+                if let Expr::Attribute(method) = &*inner.func
+                    && !matches!(&*method.value, Expr::Name(n) if loop_vars.contains(&n.id.as_str()))
+                {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
+/// Test code awaits in sequence on purpose: the order is part of what is tested.
+fn in_test_code(checker: &Checker) -> bool {
+    let file = checker.file();
+    let name = file
+        .path()
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("");
+    if name.starts_with("test_") || name.ends_with("_test.py") || name == "conftest.py" {
+        return true;
+    }
+    checker
+        .semantic
+        .current_function()
+        .is_some_and(|f| f.def.name.as_str().starts_with("test_"))
+}
+
+fn short<'a>(checker: &Checker<'a>, range: TextRange) -> Option<&'a str> {
     let text = checker.source_of(range);
     (text.len() <= 40 && !text.contains('\n')).then_some(text)
 }

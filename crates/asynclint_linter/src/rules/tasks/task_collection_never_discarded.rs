@@ -37,7 +37,9 @@
 //!         task.add_done_callback(self._tasks.discard)
 //! ```
 //!
-//! Not reported: collections that something in the module removes from, clears or reassigns
+//! Not reported: tasks stored by start-up code (`__init__`, `__aenter__`, `start*`, `setup*`,
+//! `init*`, `connect*`, `open*`, `run`, `main`), which runs once per object, so its tasks
+//! cannot pile up; collections that something in the module removes from, clears or reassigns
 //! (in any method, through any receiver with the same attribute name); collections passed as a
 //! whole to code outside `builtins`/`asyncio` (it may prune them), aliased to another name or
 //! returned; `weakref.WeakSet` and bounded `deque(maxlen=...)`; local collections (they die with
@@ -117,6 +119,9 @@ pub(crate) fn task_collection_never_discarded(checker: &mut Checker, stmt: &Stmt
         }
         _ => return,
     };
+    if in_startup_function(checker) {
+        return;
+    }
     let Some(creator) = task_value(checker, task_expr) else {
         return;
     };
@@ -135,15 +140,19 @@ pub(crate) fn task_collection_never_discarded(checker: &mut Checker, stmt: &Stmt
         Expr::Name(name) => format!("Task `{}`", name.id),
         _ => format!("Task from `{creator}(...)`"),
     };
+    let var = match task_expr {
+        Expr::Name(name) => name.id.as_str(),
+        _ => "task",
+    };
     let help = match kind {
         CollectionKind::Set => {
-            format!("Remove each task when it finishes: `task.add_done_callback({shown}.discard)`")
+            format!("Remove each task when it finishes: `{var}.add_done_callback({shown}.discard)`")
         }
         CollectionKind::List => format!(
-            "Remove each task when it finishes: `task.add_done_callback({shown}.remove)` (or keep tasks in a set and use `.discard`)"
+            "Remove each task when it finishes: `{var}.add_done_callback({shown}.remove)` (or keep tasks in a set and use `.discard`)"
         ),
         CollectionKind::Dict => format!(
-            "Remove each task when it finishes: `task.add_done_callback(lambda _: {shown}.pop(key, None))`"
+            "Remove each task when it finishes: `{var}.add_done_callback(lambda _: {shown}.pop(key, None))`"
         ),
     };
     checker.report(
@@ -155,6 +164,30 @@ pub(crate) fn task_collection_never_discarded(checker: &mut Checker, stmt: &Stmt
         stmt.range(),
         None,
     );
+}
+
+/// Start-up code runs once per object or process, so the tasks it stores cannot pile up:
+/// `__init__`, `__aenter__`, `start*`, `setup*`, `init*`, `connect*`, `open*`, `run`, `main`
+/// (with any `_`/`async_` prefix).
+fn in_startup_function(checker: &Checker) -> bool {
+    let Some(function) = checker.semantic.current_function() else {
+        return false;
+    };
+    let name = function.def.name.as_str();
+    if matches!(
+        name,
+        "__init__" | "__post_init__" | "__aenter__" | "__enter__"
+    ) {
+        return true;
+    }
+    let name = name.trim_start_matches('_');
+    let name = name.strip_prefix("async_").unwrap_or(name);
+    matches!(name, "run" | "main")
+        || [
+            "start", "setup", "set_up", "init", "connect", "open", "begin", "launch",
+        ]
+        .iter()
+        .any(|prefix| name.starts_with(prefix))
 }
 
 /// `self.<name>` of the current class or a module global, holding a plain set/list/dict from
@@ -306,33 +339,178 @@ const REMOVERS: &[&str] = &[
 fn removed_anywhere(checker: &Checker, collection: Collection) -> bool {
     let mut finder = RemovalFinder {
         checker,
-        collection,
-        functions: Vec::new(),
+        scope: CollectionScope::new(checker, collection),
         found: false,
     };
     finder.visit_body(checker.module_body());
     finder.found
 }
 
+struct FunctionFrame<'a> {
+    name: &'a str,
+    /// Declares the global collection's name `global`.
+    global: bool,
+    /// Binds the global collection's name as a local (parameter or assignment without
+    /// `global`).
+    shadows: bool,
+}
+
+/// Tracks, during a walk of the module, whether an expression refers to a given collection.
+pub(crate) struct CollectionScope<'c, 'a> {
+    collection: Collection<'c>,
+    /// The class whose instances hold an attribute collection.
+    owner: Option<&'a ast::StmtClassDef>,
+    /// The enclosing functions, innermost last.
+    functions: Vec<FunctionFrame<'a>>,
+    /// The enclosing classes, innermost last.
+    classes: Vec<&'a ast::StmtClassDef>,
+}
+
+impl<'c, 'a> CollectionScope<'c, 'a> {
+    pub(crate) fn new(checker: &Checker<'a>, collection: Collection<'c>) -> Self {
+        let owner = match collection {
+            Collection::Attribute(_) => checker.semantic.current_function().and_then(|f| f.class),
+            Collection::Global(_) => None,
+        };
+        Self {
+            collection,
+            owner,
+            functions: Vec::new(),
+            classes: Vec::new(),
+        }
+    }
+
+    /// Enter a `def` or `class` (call [`Self::exit`] after walking it).
+    pub(crate) fn enter(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::FunctionDef(def) => {
+                let (global, shadows) = self.global_use(def);
+                self.functions.push(FunctionFrame {
+                    name: def.name.as_str(),
+                    global,
+                    shadows,
+                });
+            }
+            Stmt::ClassDef(class) => self.classes.push(class),
+            _ => {}
+        }
+    }
+
+    pub(crate) fn exit(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::FunctionDef(_) => {
+                self.functions.pop();
+            }
+            Stmt::ClassDef(_) => {
+                self.classes.pop();
+            }
+            _ => {}
+        }
+    }
+
+    /// Does `expr` refer to the collection? Through `self`/`cls`, only inside the owning class
+    /// or a class that may be a subclass of it (one with bases); through any other receiver,
+    /// anywhere.
+    pub(crate) fn refers(&self, expr: &Expr) -> bool {
+        if !self.collection.is(expr) {
+            return false;
+        }
+        let Expr::Attribute(attr) = expr else {
+            // A global is not referred to where a function binds the same name locally.
+            return !self.functions.iter().any(|f| f.shadows);
+        };
+        if !matches!(&*attr.value, Expr::Name(n) if matches!(n.id.as_str(), "self" | "cls")) {
+            return true;
+        }
+        match (self.classes.last(), self.owner) {
+            (Some(class), Some(owner)) => {
+                std::ptr::eq(*class, owner)
+                    || class.arguments.as_ref().is_some_and(|a| !a.args.is_empty())
+            }
+            _ => true,
+        }
+    }
+
+    /// A store that is not the initial assignment: in a function declaring the name `global`
+    /// for a global, in any function but `__init__`/`__post_init__` for an attribute.
+    fn is_reassignment(&self) -> bool {
+        match self.collection {
+            Collection::Global(_) => self.functions.last().is_some_and(|f| f.global),
+            Collection::Attribute(_) => self
+                .functions
+                .last()
+                .is_some_and(|f| !matches!(f.name, "__init__" | "__post_init__")),
+        }
+    }
+
+    /// How a function treats the global collection's name: (declares it `global`, binds it
+    /// locally).
+    fn global_use(&self, def: &ast::StmtFunctionDef) -> (bool, bool) {
+        let Collection::Global(name) = self.collection else {
+            return (false, false);
+        };
+        struct Finder<'n> {
+            name: &'n str,
+            global: bool,
+            stores: bool,
+        }
+        impl<'b> Visitor<'b> for Finder<'_> {
+            fn visit_stmt(&mut self, stmt: &'b Stmt) {
+                match stmt {
+                    Stmt::Global(global) => {
+                        if global.names.iter().any(|n| n.as_str() == self.name) {
+                            self.global = true;
+                        }
+                    }
+                    Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {}
+                    _ => visitor::walk_stmt(self, stmt),
+                }
+            }
+            fn visit_expr(&mut self, expr: &'b Expr) {
+                if let Expr::Name(n) = expr
+                    && n.id.as_str() == self.name
+                    && n.ctx.is_store()
+                {
+                    self.stores = true;
+                }
+                if !matches!(expr, Expr::Lambda(_)) {
+                    visitor::walk_expr(self, expr);
+                }
+            }
+        }
+        let mut finder = Finder {
+            name,
+            global: false,
+            stores: false,
+        };
+        finder.visit_body(&def.body);
+        let params = &def.parameters;
+        let parameter = params
+            .posonlyargs
+            .iter()
+            .chain(&params.args)
+            .chain(&params.kwonlyargs)
+            .any(|p| p.parameter.name.as_str() == name);
+        (
+            finder.global,
+            !finder.global && (finder.stores || parameter),
+        )
+    }
+}
+
 struct RemovalFinder<'c, 'a> {
     checker: &'c Checker<'a>,
-    collection: Collection<'c>,
-    /// Names of the enclosing functions, innermost last.
-    functions: Vec<&'a str>,
+    scope: CollectionScope<'c, 'a>,
     found: bool,
 }
 
 impl RemovalFinder<'_, '_> {
-    /// A store that is not the initial assignment: in any function for a global, in any
-    /// function but `__init__`/`__post_init__` for an attribute.
+    fn refers(&self, expr: &Expr) -> bool {
+        self.scope.refers(expr)
+    }
+
     fn is_reassignment(&self) -> bool {
-        match self.collection {
-            Collection::Global(_) => !self.functions.is_empty(),
-            Collection::Attribute(_) => self
-                .functions
-                .last()
-                .is_some_and(|f| !matches!(*f, "__init__" | "__post_init__")),
-        }
+        self.scope.is_reassignment()
     }
 
     /// Passing the whole collection to this call cannot shrink it.
@@ -353,10 +531,10 @@ impl<'a> Visitor<'a> for RemovalFinder<'_, 'a> {
             return;
         }
         match stmt {
-            Stmt::FunctionDef(def) => {
-                self.functions.push(def.name.as_str());
+            Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {
+                self.scope.enter(stmt);
                 visitor::walk_stmt(self, stmt);
-                self.functions.pop();
+                self.scope.exit(stmt);
                 return;
             }
             // Aliasing: `tasks = self._tasks`, `a, b = self._tasks, x`, `return self._tasks`.
@@ -366,15 +544,12 @@ impl<'a> Visitor<'a> for RemovalFinder<'_, 'a> {
             })
             | Stmt::Return(ast::StmtReturn {
                 value: Some(value), ..
-            }) => {
-                if self.collection.is(value)
-                    || matches!(&**value, Expr::Tuple(t) if t.elts.iter().any(|e| self.collection.is(e)))
-                {
-                    self.found = true;
-                    return;
-                }
+            }) if self.refers(value)
+                || matches!(&**value, Expr::Tuple(t) if t.elts.iter().any(|e| self.refers(e))) =>
+            {
+                self.found = true;
+                return;
             }
-            Stmt::Delete(_) | Stmt::AugAssign(_) => {}
             _ => {}
         }
         visitor::walk_stmt(self, stmt);
@@ -384,51 +559,37 @@ impl<'a> Visitor<'a> for RemovalFinder<'_, 'a> {
         if self.found {
             return;
         }
-        match expr {
+        let removes = match expr {
             Expr::Attribute(attr) => {
-                if REMOVERS.contains(&attr.attr.as_str()) && self.collection.is(&attr.value) {
-                    self.found = true;
-                    return;
-                }
-                if self.collection.is(expr)
-                    && (attr.ctx.is_del() || (attr.ctx.is_store() && self.is_reassignment()))
-                {
-                    self.found = true;
-                    return;
-                }
+                (REMOVERS.contains(&attr.attr.as_str()) && self.refers(&attr.value))
+                    || (self.refers(expr)
+                        && (attr.ctx.is_del() || (attr.ctx.is_store() && self.is_reassignment())))
             }
-            Expr::Name(name) if self.collection.is(expr) => {
-                if name.ctx.is_del() || (name.ctx.is_store() && self.is_reassignment()) {
-                    self.found = true;
-                    return;
-                }
+            Expr::Name(name) => {
+                self.refers(expr)
+                    && (name.ctx.is_del() || (name.ctx.is_store() && self.is_reassignment()))
             }
-            Expr::Subscript(sub) if self.collection.is(&sub.value) => {
-                if sub.ctx.is_del() || (sub.ctx.is_store() && matches!(&*sub.slice, Expr::Slice(_)))
-                {
-                    self.found = true;
-                    return;
-                }
+            Expr::Subscript(sub) => {
+                self.refers(&sub.value)
+                    && (sub.ctx.is_del()
+                        || (sub.ctx.is_store() && matches!(&*sub.slice, Expr::Slice(_))))
             }
             Expr::Call(call) => {
-                let passes_whole = call
-                    .arguments
+                call.arguments
                     .args
                     .iter()
                     .chain(call.arguments.keywords.iter().map(|k| &k.value))
-                    .any(|a| self.collection.is(a));
-                if passes_whole && !self.is_harmless_callee(call) {
-                    self.found = true;
-                    return;
-                }
+                    .any(|a| self.refers(a))
+                    && !self.is_harmless_callee(call)
             }
             Expr::Yield(ast::ExprYield {
                 value: Some(value), ..
-            }) if self.collection.is(value) => {
-                self.found = true;
-                return;
-            }
-            _ => {}
+            }) => self.refers(value),
+            _ => false,
+        };
+        if removes {
+            self.found = true;
+            return;
         }
         visitor::walk_expr(self, expr);
     }

@@ -98,10 +98,10 @@ pub(crate) fn task_result_before_done(checker: &mut Checker, site: &CallSite) {
     if guarded_by_invalid_state_handler(checker, call.range()) {
         return;
     }
-    let shown = task_name.unwrap_or("the task");
-    let read = match task_name {
-        Some(name) => format!("{name}.{method}()"),
-        None => format!("....{method}()"),
+    let read = match (task_name, &creator) {
+        (Some(name), _) => format!("{name}.{method}()"),
+        (None, Creator::Group { group }) => format!("{group}.create_task(...).{method}()"),
+        (None, Creator::Loop(display)) => format!("{display}(...).{method}()"),
     };
     match creator {
         Creator::Group { group } => {
@@ -109,11 +109,7 @@ pub(crate) fn task_result_before_done(checker: &mut Checker, site: &CallSite) {
             let Some(with) = group_block(checker, group) else {
                 return;
             };
-            if !with
-                .body
-                .iter()
-                .any(|s| s.range().contains_range(creation))
-            {
+            if !with.body.iter().any(|s| s.range().contains_range(creation)) {
                 return;
             }
             if let Some(name) = task_name {
@@ -122,16 +118,31 @@ pub(crate) fn task_result_before_done(checker: &mut Checker, site: &CallSite) {
                     return;
                 }
             }
+            let what = if method == "result" {
+                "result"
+            } else {
+                "exception"
+            };
+            let (task, help) = match task_name {
+                Some(name) => (
+                    format!("task `{name}`"),
+                    format!(
+                        "Read the {what} after the `async with` block, or `await {name}` first"
+                    ),
+                ),
+                None => (
+                    "the task".to_string(),
+                    format!(
+                        "Keep the task in a variable and read its {what} after the `async with` block"
+                    ),
+                ),
+            };
             checker.report(
                 Rule::TaskResultBeforeDone,
                 format!(
-                    "`{read}` inside the `async with ... as {group}:` block that created {task}: the group only waits for its tasks when the block exits, so the task may not be done and this raises `asyncio.InvalidStateError`",
-                    task = task_label(shown)
+                    "`{read}` inside the `async with ... as {group}:` block that created {task}: the group only waits for its tasks when the block exits, so the task may not be done and this raises `asyncio.InvalidStateError`"
                 ),
-                format!(
-                    "Read the {what} after the `async with` block, or `await {shown}` first",
-                    what = if method == "result" { "result" } else { "exception" }
-                ),
+                help,
                 call.range(),
                 None,
             );
@@ -139,7 +150,7 @@ pub(crate) fn task_result_before_done(checker: &mut Checker, site: &CallSite) {
         Creator::Loop(display) => {
             let Some(name) = task_name else {
                 // `asyncio.create_task(c()).result()`: never started.
-                report_not_started(checker, &read, "the task", &display, call.range());
+                report_not_started(checker, &read, None, &display, call.range());
                 return;
             };
             let uses = Uses::collect(&function.def.body, name, call.range());
@@ -149,33 +160,34 @@ pub(crate) fn task_result_before_done(checker: &mut Checker, site: &CallSite) {
             {
                 return;
             }
-            report_not_started(checker, &read, name, &display, call.range());
+            report_not_started(checker, &read, Some(name), &display, call.range());
         }
-    }
-}
-
-fn task_label(name: &str) -> String {
-    if name == "the task" {
-        name.to_string()
-    } else {
-        format!("task `{name}`")
     }
 }
 
 fn report_not_started(
     checker: &mut Checker,
     read: &str,
-    name: &str,
+    name: Option<&str>,
     creator: &str,
     range: TextRange,
 ) {
-    let awaited = if name == "the task" { "the task" } else { name };
+    let (lead, help) = match name {
+        Some(name) => (
+            format!("`{read}` right after `{creator}(...)` with no `await` in between"),
+            format!("`await {name}` to get its result, or check `{name}.done()` first"),
+        ),
+        None => (
+            format!("`{read}` reads a task it has just created"),
+            "Await the task (or the coroutine itself) to get its result".to_string(),
+        ),
+    };
     checker.report(
         Rule::TaskResultBeforeDone,
         format!(
-            "`{read}` right after `{creator}(...)` with no `await` in between: the task has not even started running, so this raises `asyncio.InvalidStateError`"
+            "{lead}: the task has not even started running, so this raises `asyncio.InvalidStateError`"
         ),
-        format!("`await {awaited}` to get its result, or check `{awaited}.done()` first"),
+        help,
         range,
         None,
     );

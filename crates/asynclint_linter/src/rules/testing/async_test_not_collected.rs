@@ -12,8 +12,9 @@
 //! never execute and the test proves nothing.
 //!
 //! Not reported: tests marked `@pytest.mark.anyio` or `@pytest.mark.trio`, tests requesting
-//! the `anyio_backend` fixture, modules that use the anyio or trio plugins or load pytest
-//! plugins themselves (`pytest_plugins = [...]`), methods of classes with base classes
+//! the `anyio_backend` fixture, modules that import `anyio` or `trio`, define the
+//! `anyio_backend` fixture or load pytest plugins themselves (`pytest_plugins = [...]`: a
+//! plugin such as `aiohttp.pytest_plugin` runs coroutine tests itself), methods of classes with base classes
 //! (`unittest.IsolatedAsyncioTestCase` runs its own coroutines), tests with decorators other
 //! than pytest marks and `mock.patch` (a decorator may run the coroutine itself), and every
 //! test when `asyncio_mode = auto`.
@@ -115,6 +116,38 @@ mod tests {
         assert_eq!(lint_str(path, SOURCE, &settings).len(), 1);
         settings.asyncio_mode = AsyncioMode::Auto;
         assert!(lint_str(path, SOURCE, &settings).is_empty());
+    }
+
+    #[test]
+    fn other_plugins_run_the_module() {
+        let settings = LinterSettings::for_rules([Rule::AsyncTestNotCollected]);
+        let path = Path::new("test_a.py");
+        for header in [
+            "import anyio\n",
+            "from trio import sleep\n",
+            "pytest_plugins = [\"aiohttp.pytest_plugin\"]\n",
+            "@pytest.fixture\ndef anyio_backend():\n    return 'asyncio'\n",
+        ] {
+            let source = format!("{header}{SOURCE}");
+            assert!(lint_str(path, &source, &settings).is_empty(), "{header}");
+        }
+    }
+
+    #[test]
+    fn module_pytestmark() {
+        let settings = LinterSettings::for_rules([Rule::AsyncTestNotCollected]);
+        let path = Path::new("test_a.py");
+        for (header, reported) in [
+            ("pytestmark = pytest.mark.asyncio\n", 0),
+            ("pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope='module')]\n", 0),
+            ("pytestmark = pytest.mark.anyio\n", 0),
+            // Unreadable: might hold the asyncio mark.
+            ("pytestmark = MARKS\n", 0),
+            ("pytestmark = [pytest.mark.slow]\n", 1),
+        ] {
+            let source = format!("{SOURCE}{header}");
+            assert_eq!(lint_str(path, &source, &settings).len(), reported, "{header}");
+        }
     }
 
     #[test]

@@ -92,12 +92,13 @@ pub(crate) fn asyncmock_assert_called(checker: &mut Checker, site: &CallSite) {
     } else {
         "mock"
     };
+    let args = if called.ends_with("_with") { "(...)" } else { "()" };
     checker.report(
         Rule::AsyncmockAssertCalled,
         format!(
-            "`{mock}.{called}()` on an `AsyncMock` passes even if the coroutine it returned was never awaited"
+            "`{mock}.{called}{args}` on an `AsyncMock` passes even if the coroutine it returned was never awaited"
         ),
-        format!("Use `{mock}.{awaited}(...)`, which fails unless the call was awaited"),
+        format!("Use `{mock}.{awaited}{args}`, which fails unless the call was awaited"),
         site.call.range(),
         None,
     );
@@ -128,12 +129,9 @@ fn name_is_async_mock(checker: &Checker, name: &ast::ExprName) -> bool {
                 value: Some(value), ..
             } => is_async_mock_value(checker, value),
             BindingKind::WithItem {
-                value,
+                value: Expr::Call(call),
                 is_async: false,
-            } => match value {
-                Expr::Call(call) => patch_call(checker, call).is_some_and(|p| p.makes_async_mock),
-                _ => false,
-            },
+            } => patch_call(checker, call).is_some_and(|p| p.makes_async_mock),
             BindingKind::Parameter { .. } => patched_parameter(checker, binding.range),
             _ => false,
         })
@@ -258,8 +256,7 @@ fn patches_local_async_method(checker: &Checker, call: &ast::ExprCall) -> bool {
         match stmt {
             Stmt::FunctionDef(def) if def.name.as_str() == attribute => {
                 // Every definition must be a plain `async def` (no decorator may wrap it).
-                if !def.is_async || !def.decorator_list.is_empty() || contains_yield(&def.body)
-                {
+                if !super::helpers::is_plain_coroutine_function(def) {
                     return false;
                 }
                 async_def = true;
@@ -291,28 +288,6 @@ fn local_class<'a>(checker: &Checker<'a>, expr: &Expr) -> Option<&'a ast::StmtCl
         },
         _ => None,
     }
-}
-
-fn contains_yield(body: &[Stmt]) -> bool {
-    struct Finder(bool);
-    impl<'a> Visitor<'a> for Finder {
-        fn visit_stmt(&mut self, stmt: &'a Stmt) {
-            if !matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)) {
-                visitor::walk_stmt(self, stmt);
-            }
-        }
-        fn visit_expr(&mut self, expr: &'a Expr) {
-            if matches!(expr, Expr::Yield(_) | Expr::YieldFrom(_)) {
-                self.0 = true;
-            }
-            if !matches!(expr, Expr::Lambda(_)) {
-                visitor::walk_expr(self, expr);
-            }
-        }
-    }
-    let mut finder = Finder(false);
-    finder.visit_body(body);
-    finder.0
 }
 
 /// A parameter filled by a `@patch(...)` decorator of the current function that creates an

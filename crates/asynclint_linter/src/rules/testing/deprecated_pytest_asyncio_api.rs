@@ -92,9 +92,7 @@ pub(crate) fn asyncio_mark_call(checker: &mut Checker, site: &CallSite) {
     if site.keyword("scope").is_none() {
         return;
     }
-    if !helpers::marker_name(checker, &site.call.func)
-        .is_some_and(|name| name == "asyncio")
-    {
+    if helpers::marker_name(checker, &site.call.func).is_none_or(|name| name != "asyncio") {
         return;
     }
     let range = decorated_name(checker, site.call.range()).unwrap_or(site.call.range());

@@ -193,14 +193,17 @@ pub(crate) fn requests_anyio_backend(parameters: &ast::Parameters) -> bool {
         .any(|p| p.parameter.name.as_str() == "anyio_backend")
 }
 
-/// Does the module use the anyio or trio pytest plugins (`import anyio`/`trio`, an `anyio`
-/// or `trio` mark, an `anyio_backend` fixture)? Their plugins also drive async fixtures
-/// declared with `@pytest.fixture`.
+/// Does the module bring in another plugin that runs coroutines: it imports `anyio` or
+/// `trio` (their pytest plugins also drive `@pytest.fixture` async fixtures and tests that
+/// request `anyio_backend` through other fixtures), defines the `anyio_backend` fixture, or
+/// loads plugins itself with `pytest_plugins`?
 pub(crate) fn module_uses_other_async_plugin(checker: &Checker) -> bool {
     let source = checker.source;
-    ["anyio", "trio", "anyio_backend", "pytest_plugins"]
+    ["import anyio", "from anyio", "import trio", "from trio", "import pytest_trio"]
         .iter()
-        .any(|word| contains_word(source, word))
+        .any(|phrase| contains_word(source, phrase))
+        || contains_word(source, "def anyio_backend")
+        || contains_word(source, "pytest_plugins")
 }
 
 /// `word` occurs in `text` as a whole identifier.
@@ -254,4 +257,33 @@ pub(crate) fn in_test_function(checker: &Checker) -> bool {
         .semantic
         .current_function()
         .is_some_and(|f| f.def.name.as_str().starts_with("test"))
+}
+
+/// An undecorated `async def` without `yield`: calling it certainly returns a coroutine (no
+/// decorator can have turned it into something else, and it is not an async generator).
+pub(crate) fn is_plain_coroutine_function(def: &ast::StmtFunctionDef) -> bool {
+    def.is_async && def.decorator_list.is_empty() && !contains_yield(&def.body)
+}
+
+fn contains_yield(body: &[Stmt]) -> bool {
+    use ruff_python_ast::visitor::{self, Visitor};
+    struct Finder(bool);
+    impl<'a> Visitor<'a> for Finder {
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            if !matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)) {
+                visitor::walk_stmt(self, stmt);
+            }
+        }
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            if matches!(expr, Expr::Yield(_) | Expr::YieldFrom(_)) {
+                self.0 = true;
+            }
+            if !matches!(expr, Expr::Lambda(_)) {
+                visitor::walk_expr(self, expr);
+            }
+        }
+    }
+    let mut finder = Finder(false);
+    finder.visit_body(body);
+    finder.0
 }

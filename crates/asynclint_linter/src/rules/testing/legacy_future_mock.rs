@@ -113,13 +113,18 @@ pub(crate) fn return_value_assignment(checker: &mut Checker, assign: &ast::StmtA
 }
 
 fn check_value(checker: &mut Checker, value: &Expr, holder: Option<&str>, range: TextRange) {
-    if let Some(coroutine) = coroutine_call(checker, value) {
+    if let Some((coroutine, local)) = coroutine_call(checker, value) {
+        let help = if local {
+            format!("Use `AsyncMock(side_effect={coroutine})` or `AsyncMock(return_value=...)`")
+        } else {
+            "Use `AsyncMock(return_value=...)`".to_string()
+        };
         checker.report(
             Rule::LegacyFutureMock,
             format!(
                 "Mock returns the coroutine object `{coroutine}()`: every call returns that same object, which can be awaited only once (`RuntimeError: cannot reuse already awaited coroutine`)"
             ),
-            format!("Use `AsyncMock(side_effect={coroutine})` or `AsyncMock(return_value=...)`"),
+            help,
             range,
             None,
         );
@@ -180,8 +185,9 @@ fn is_future_name(checker: &Checker, name: &ast::ExprName) -> bool {
 }
 
 /// The call of a coroutine function, when certain: an undecorated `async def` of this file
-/// (not an async generator), or `asyncio.sleep(...)`. Returns the callee as written.
-fn coroutine_call(checker: &Checker, value: &Expr) -> Option<String> {
+/// (not an async generator), or `asyncio.sleep(...)`. Returns the callee as written, and
+/// whether it is a function of this file.
+fn coroutine_call(checker: &Checker, value: &Expr) -> Option<(String, bool)> {
     let Expr::Call(call) = value else {
         return None;
     };
@@ -189,7 +195,7 @@ fn coroutine_call(checker: &Checker, value: &Expr) -> Option<String> {
     if let Some(q) = checker.semantic.resolve_qualified_name(&call.func)
         && matches!(q.as_str(), "asyncio.sleep" | "asyncio.tasks.sleep")
     {
-        return Some(callee.to_string());
+        return Some((callee.to_string(), false));
     }
     let def = match &*call.func {
         Expr::Name(name) => match &checker.semantic.unique_binding(name.id.as_str())?.kind {
@@ -198,30 +204,7 @@ fn coroutine_call(checker: &Checker, value: &Expr) -> Option<String> {
         },
         _ => return None,
     };
-    (def.is_async && def.decorator_list.is_empty() && !contains_yield(&def.body))
-        .then(|| callee.to_string())
-}
-
-fn contains_yield(body: &[Stmt]) -> bool {
-    struct Finder(bool);
-    impl<'a> Visitor<'a> for Finder {
-        fn visit_stmt(&mut self, stmt: &'a Stmt) {
-            if !matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)) {
-                visitor::walk_stmt(self, stmt);
-            }
-        }
-        fn visit_expr(&mut self, expr: &'a Expr) {
-            if matches!(expr, Expr::Yield(_) | Expr::YieldFrom(_)) {
-                self.0 = true;
-            }
-            if !matches!(expr, Expr::Lambda(_)) {
-                visitor::walk_expr(self, expr);
-            }
-        }
-    }
-    let mut finder = Finder(false);
-    finder.visit_body(body);
-    finder.0
+    super::helpers::is_plain_coroutine_function(def).then(|| (callee.to_string(), true))
 }
 
 /// Is `<needle>.set_result(...)` called in the same function (or module) before `usage`, or

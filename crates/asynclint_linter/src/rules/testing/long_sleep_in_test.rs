@@ -95,3 +95,22 @@ fn constant_seconds(expr: &Expr) -> Option<f64> {
         ast::Number::Complex { .. } => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use crate::settings::LinterSettings;
+    use crate::{Rule, lint_str};
+
+    #[test]
+    fn only_test_modules() {
+        let settings = LinterSettings::for_rules([Rule::LongSleepInTest]);
+        let source = "import asyncio\n\nasync def test_a():\n    await asyncio.sleep(2)\n";
+        assert_eq!(lint_str(Path::new("tests/test_a.py"), source, &settings).len(), 1);
+        assert_eq!(lint_str(Path::new("a_test.py"), source, &settings).len(), 1);
+        for name in ["app/checks.py", "tests/conftest.py", "tests/helpers.py"] {
+            assert!(lint_str(Path::new(name), source, &settings).is_empty(), "{name}");
+        }
+    }
+}

@@ -1,0 +1,3 @@
+from .app import main as run_app
+
+__all__ = ["run_app"]
