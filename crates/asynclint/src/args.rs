@@ -41,6 +41,17 @@ pub enum Command {
                       configuration or internal error."
     )]
     Checklist(Box<ChecklistArgs>),
+    /// Run a Python command under the run-time monitor and report what it did to its event
+    /// loops: blocking calls, unawaited coroutines, lost task exceptions, tasks pending at
+    /// shutdown, queue backlogs (same codes and output formats as `check`).
+    #[command(
+        after_help = "Example: asynclint run --html run.html -- python app.py --port 8080\n\n\
+                      The command's standard input, output and error pass through untouched; \
+                      the report goes to standard error (or `-o FILE`) when it exits. Exit \
+                      status: the command's own (128 + N when killed by signal N), unless \
+                      `--fail-on findings`; 2 on a usage or internal error. Linux only."
+    )]
+    Run(Box<RunArgs>),
     /// Show the documentation of a rule, or list every rule.
     Rule(RuleArgs),
     /// Write `docs/rules.md` from the rule registry.
@@ -323,4 +334,99 @@ fn parse_selector(s: &str) -> Result<RuleSelector, String> {
 
 fn parse_python_version(s: &str) -> Result<PythonVersion, String> {
     s.parse::<PythonVersion>().map_err(|err| err.to_string())
+}
+
+#[derive(Debug, Clone, Parser)]
+pub struct RunArgs {
+    /// The command to run, after `--`: anything that starts CPython 3.9+ (`python app.py`,
+    /// `pytest -x`, `uvicorn app:app`); Python processes it starts are monitored too.
+    #[arg(
+        value_name = "COMMAND",
+        required = true,
+        num_args = 1..,
+        trailing_var_arg = true,
+        allow_hyphen_values = true
+    )]
+    pub command: Vec<std::ffi::OsString>,
+
+    /// How often the loop-lag heartbeat runs, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 50, value_parser = clap::value_parser!(u64).range(1..=60_000), help_heading = "Monitoring")]
+    pub interval: u64,
+
+    /// A heartbeat this many milliseconds late is a blocked loop: the watchdog captures the
+    /// blocking line while it still runs.
+    #[arg(long, value_name = "MS", default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..=600_000), help_heading = "Monitoring")]
+    pub block_threshold: u64,
+
+    /// Report an unbounded `asyncio.Queue` whose depth reached this many items.
+    #[arg(
+        long,
+        value_name = "ITEMS",
+        default_value_t = 1000,
+        help_heading = "Monitoring"
+    )]
+    pub queue_threshold: u64,
+
+    /// Frames of coroutine origin tracking, so an unawaited coroutine is reported where it was
+    /// created (0 turns it off; the line that dropped it is used instead).
+    #[arg(long, value_name = "FRAMES", default_value_t = 1, value_parser = clap::value_parser!(u32).range(0..=16), help_heading = "Monitoring")]
+    pub origin_depth: u32,
+
+    /// How findings are printed (`text` is `check`'s `full`).
+    #[arg(long, value_enum, default_value_t = RunOutputFormat::Text, value_name = "FORMAT", help_heading = "Output")]
+    pub output_format: RunOutputFormat,
+
+    /// Write the report to this file instead of standard error.
+    #[arg(short, long, value_name = "FILE", help_heading = "Output")]
+    pub output_file: Option<PathBuf>,
+
+    /// Also write a self-contained HTML page: a timeline of loop lag and concurrent tasks per
+    /// event loop, the findings, and the task and queue tables.
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
+    pub html: Option<PathBuf>,
+
+    /// Exit with status 1 when something was found and the command itself succeeded.
+    #[arg(long, value_enum, value_name = "WHEN", help_heading = "Output")]
+    pub fail_on: Option<RunFailOn>,
+
+    /// Print only the findings, without the summary lines.
+    #[arg(short, long, help_heading = "Output")]
+    pub quiet: bool,
+
+    /// When to colour the text report (`NO_COLOR` in the environment turns `auto` off).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN", help_heading = "Output")]
+    pub color: ColorChoice,
+}
+
+/// `check`'s formats, plus `text` (= `full`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RunOutputFormat {
+    Text,
+    Full,
+    Concise,
+    Json,
+    JsonLines,
+    Sarif,
+    Github,
+    Gitlab,
+}
+
+impl From<RunOutputFormat> for OutputFormat {
+    fn from(format: RunOutputFormat) -> Self {
+        match format {
+            RunOutputFormat::Text | RunOutputFormat::Full => Self::Full,
+            RunOutputFormat::Concise => Self::Concise,
+            RunOutputFormat::Json => Self::Json,
+            RunOutputFormat::JsonLines => Self::JsonLines,
+            RunOutputFormat::Sarif => Self::Sarif,
+            RunOutputFormat::Github => Self::Github,
+            RunOutputFormat::Gitlab => Self::Gitlab,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RunFailOn {
+    /// Any finding (the command's own non-zero status still wins).
+    Findings,
 }

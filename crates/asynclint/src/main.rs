@@ -34,6 +34,11 @@ fn main() -> ExitCode {
         Command::Check(check) => commands::check::check(check, args.no_project),
         Command::Checklist(checklist) => commands::checklist::checklist(checklist, args.no_project),
         Command::Rule(rule) => commands::rule::rule(rule),
+        // The exit status is the command's, not one of ours.
+        Command::Run(run) => match commands::run::run(run) {
+            Ok(code) => return code,
+            Err(err) => Err(err),
+        },
         Command::GenerateDocs(docs) => commands::rule::generate_docs(docs),
         Command::ParseOnly(parse) => commands::check::parse_only(&parse.paths),
     };

@@ -12,8 +12,9 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result, anyhow, bail};
 use asynclint_config::{
-    ConfigError, ConfigFile, Options, PythonVersion, Spanned, find_config, find_project_root,
-    find_pytest_config, read_requires_python, resolve_target_version,
+    ConfigError, ConfigFile, Options, PythonVersion, Spanned, find_config,
+    find_coroutine_test_runner, find_project_root, find_pytest_config, read_requires_python,
+    resolve_target_version,
 };
 use asynclint_diagnostics::OutputFormat;
 use asynclint_linter::{AsyncioMode, LinterSettings, Rule, RuleSelector, RuleSet, TargetVersion};
@@ -164,11 +165,7 @@ impl Settings {
                 allowed_blocking_calls: options.allowed_blocking_calls.clone().unwrap_or_default(),
                 client_factories: options.client_factories.clone().unwrap_or_default(),
                 project_modules: None,
-                asyncio_mode: if find_pytest_config(&project_root).is_auto_mode() {
-                    AsyncioMode::Auto
-                } else {
-                    AsyncioMode::Strict
-                },
+                asyncio_mode: asyncio_mode(&project_root),
             },
             per_file_ignores,
             files: FileSettings {
@@ -186,6 +183,76 @@ impl Settings {
                 src: sorted_longest_first(src),
             },
         })
+    }
+}
+
+/// pytest-asyncio's mode in the project rooted at `root` (AIO700, AIO701): `auto` from the
+/// pytest configuration, or a `conftest.py` that runs coroutine tests itself, else strict.
+pub fn asyncio_mode(root: &Path) -> AsyncioMode {
+    if find_pytest_config(root).is_auto_mode() {
+        AsyncioMode::Auto
+    } else if find_coroutine_test_runner(root).is_some() {
+        AsyncioMode::OtherRunner
+    } else {
+        AsyncioMode::Strict
+    }
+}
+
+/// The linter settings of each file with pytest-asyncio's mode of the file's own project (the
+/// nearest directory above it with `pyproject.toml`, `setup.py` or `setup.cfg`): one run can
+/// span several projects, each with its own pytest configuration.
+pub struct PerProjectAsyncioMode {
+    default: LinterSettings,
+    by_mode: Vec<LinterSettings>,
+    /// File's directory -> its project's mode.
+    dirs: rustc_hash::FxHashMap<PathBuf, AsyncioMode>,
+}
+
+impl PerProjectAsyncioMode {
+    pub fn new<'p>(linter: &LinterSettings, files: impl IntoIterator<Item = &'p Path>) -> Self {
+        let mut roots: rustc_hash::FxHashMap<PathBuf, AsyncioMode> = Default::default();
+        let mut dirs: rustc_hash::FxHashMap<PathBuf, AsyncioMode> = Default::default();
+        for file in files {
+            let Some(dir) = file.parent() else { continue };
+            if dirs.contains_key(dir) {
+                continue;
+            }
+            let Some(root) = find_project_root(dir) else {
+                continue;
+            };
+            let mode = *roots
+                .entry(root.clone())
+                .or_insert_with(|| asyncio_mode(&root));
+            dirs.insert(dir.to_path_buf(), mode);
+        }
+        let by_mode = [
+            AsyncioMode::Strict,
+            AsyncioMode::Auto,
+            AsyncioMode::OtherRunner,
+        ]
+        .into_iter()
+        .map(|asyncio_mode| LinterSettings {
+            asyncio_mode,
+            ..linter.clone()
+        })
+        .collect();
+        Self {
+            default: linter.clone(),
+            by_mode,
+            dirs,
+        }
+    }
+
+    pub fn linter_for(&self, file: &Path) -> &LinterSettings {
+        let mode = file.parent().and_then(|dir| self.dirs.get(dir));
+        match mode {
+            Some(mode) if *mode != self.default.asyncio_mode => self
+                .by_mode
+                .iter()
+                .find(|l| l.asyncio_mode == *mode)
+                .unwrap_or(&self.default),
+            _ => &self.default,
+        }
     }
 }
 

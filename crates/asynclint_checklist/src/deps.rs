@@ -43,7 +43,10 @@ impl Dependencies {
 /// a dependency declaration (`requirements*.txt`, `PKG-INFO`, `*.dist-info`). An unpacked
 /// release inside another project is its own project.
 pub fn project_root(start: &Path) -> Option<PathBuf> {
-    start.ancestors().find(|dir| is_project_dir(dir)).map(Path::to_path_buf)
+    start
+        .ancestors()
+        .find(|dir| is_project_dir(dir))
+        .map(Path::to_path_buf)
 }
 
 fn is_project_dir(dir: &Path) -> bool {
@@ -175,7 +178,13 @@ fn read_pyproject(doc: &toml::Table, text: &str, path: &str, out: &mut Vec<Depen
     }
     if let Some(poetry) = tool.get("poetry").and_then(toml::Value::as_table) {
         read_poetry_table(poetry.get("dependencies"), "poetry", text, path, out);
-        read_poetry_table(poetry.get("dev-dependencies"), "poetry:dev", text, path, out);
+        read_poetry_table(
+            poetry.get("dev-dependencies"),
+            "poetry:dev",
+            text,
+            path,
+            out,
+        );
         if let Some(groups) = poetry.get("group").and_then(toml::Value::as_table) {
             for (group, table) in groups {
                 let group = format!("poetry-group:{group}");
@@ -377,7 +386,9 @@ fn read_metadata(text: &str, path: &str, out: &mut Vec<Dependency>) {
         let group = match marker.split("extra ==").nth(1) {
             Some(extra) => format!(
                 "metadata:{}",
-                extra.trim().trim_matches(|c| matches!(c, '"' | '\'' | ')' | ' '))
+                extra
+                    .trim()
+                    .trim_matches(|c| matches!(c, '"' | '\'' | ')' | ' '))
             ),
             None => "metadata".to_string(),
         };
@@ -436,10 +447,16 @@ pub fn normalize(name: &str) -> String {
 }
 
 fn is_dev_group(group: &str) -> bool {
-    let name = group.rsplit(':').next().unwrap_or(group).to_ascii_lowercase();
-    ["dev", "test", "lint", "typing", "type", "docs", "ci", "check"]
-        .iter()
-        .any(|w| name.contains(w))
+    let name = group
+        .rsplit(':')
+        .next()
+        .unwrap_or(group)
+        .to_ascii_lowercase();
+    [
+        "dev", "test", "lint", "typing", "type", "docs", "ci", "check",
+    ]
+    .iter()
+    .any(|w| name.contains(w))
 }
 
 /// The first line of `text` containing `needle` (quoted, as TOML arrays write it).
@@ -472,7 +489,12 @@ pub fn type_checkers(root: &Path, display: &dyn Fn(&Path) -> String) -> Vec<Loca
     let mut found = Vec::new();
     let pyproject = root.join("pyproject.toml");
     if let Ok(text) = std::fs::read_to_string(&pyproject) {
-        for table in ["tool.mypy", "tool.pyright", "tool.basedpyright", "tool.pyre"] {
+        for table in [
+            "tool.mypy",
+            "tool.pyright",
+            "tool.basedpyright",
+            "tool.pyre",
+        ] {
             let header = format!("[{table}]");
             if let Some(index) = text.lines().position(|l| l.trim() == header) {
                 found.push(Location {

@@ -59,7 +59,15 @@ pub(crate) fn evaluate(ctx: &Ctx, def: &ItemDef, earlier: &[Item]) -> Item {
             scope,
             na,
             evidence,
-        } => rules_outcome(ctx, &findings, &available, &unavailable, scope, na, evidence),
+        } => rules_outcome(
+            ctx,
+            &findings,
+            &available,
+            &unavailable,
+            scope,
+            na,
+            evidence,
+        ),
         Eval::Manual {
             scope,
             na,
@@ -176,10 +184,7 @@ fn rules_outcome(
     }
     let mut note = format!("No findings of {}", available.join(", "));
     if !unavailable.is_empty() {
-        note.push_str(&format!(
-            " (not checked yet: {})",
-            unavailable.join(", ")
-        ));
+        note.push_str(&format!(" (not checked yet: {})", unavailable.join(", ")));
     }
     Outcome {
         status: Status::Pass,
@@ -188,13 +193,7 @@ fn rules_outcome(
     }
 }
 
-fn manual_outcome(
-    ctx: &Ctx,
-    scope: &[Fact],
-    na: &str,
-    evidence: &[Fact],
-    hint: &str,
-) -> Outcome {
+fn manual_outcome(ctx: &Ctx, scope: &[Fact], na: &str, evidence: &[Fact], hint: &str) -> Outcome {
     if !scope.is_empty() && ctx.facts.sum(scope, Scope::All) == 0 {
         return Outcome {
             status: Status::NotApplicable,
@@ -241,7 +240,13 @@ fn links_outcome(to: &[&str], earlier: &[Item]) -> Outcome {
 const SYNC_HTTP_MODULES: &[&str] = &["requests", "urllib3", "http.client", "urllib.request"];
 const ASYNC_HTTP_MODULES: &[&str] = &["httpx", "aiohttp"];
 const ASYNC_HTTP_PACKAGES: &[&str] = &["httpx", "aiohttp"];
-const SYNC_DB_MODULES: &[&str] = &["sqlite3", "psycopg2", "pymysql", "pymongo", "mysql.connector"];
+const SYNC_DB_MODULES: &[&str] = &[
+    "sqlite3",
+    "psycopg2",
+    "pymysql",
+    "pymongo",
+    "mysql.connector",
+];
 const ASYNC_DB_MODULES: &[&str] = &[
     "asyncpg",
     "aiosqlite",
@@ -786,7 +791,11 @@ fn with_libraries(
         };
     }
     let mut counts = dependency_counts(ctx, packages);
-    counts.extend(modules.iter().filter_map(|m| import_count(ctx, m, Scope::All)));
+    counts.extend(
+        modules
+            .iter()
+            .filter_map(|m| import_count(ctx, m, Scope::All)),
+    );
     counts.extend(
         facts
             .iter()
@@ -824,7 +833,11 @@ fn retry(ctx: &Ctx, available: &[&str]) -> Outcome {
         };
     }
     let mut counts = dependency_counts(ctx, RETRY_PACKAGES);
-    counts.extend(RETRY_MODULES.iter().filter_map(|m| import_count(ctx, m, Scope::All)));
+    counts.extend(
+        RETRY_MODULES
+            .iter()
+            .filter_map(|m| import_count(ctx, m, Scope::All)),
+    );
     let retries = ctx
         .facts
         .sum(&[Fact::RetryDecorator, Fact::RetrySleep], Scope::Code);
@@ -864,7 +877,11 @@ fn breaker(ctx: &Ctx) -> Outcome {
         };
     }
     let mut counts = dependency_counts(ctx, BREAKER_PACKAGES);
-    counts.extend(BREAKER_MODULES.iter().filter_map(|m| import_count(ctx, m, Scope::All)));
+    counts.extend(
+        BREAKER_MODULES
+            .iter()
+            .filter_map(|m| import_count(ctx, m, Scope::All)),
+    );
     let breakers = fact_count(ctx, Fact::CircuitBreaker, Scope::Code);
     let found = breakers.count > 0 || !counts.is_empty();
     counts.push(breakers);

@@ -64,7 +64,11 @@ impl Total {
     /// Code examples first; at most three unless `all`.
     pub fn examples(&self, scope: Scope, all: bool) -> Vec<Location> {
         let chained: Vec<&Location> = match scope {
-            Scope::All => self.code_examples.iter().chain(&self.test_examples).collect(),
+            Scope::All => self
+                .code_examples
+                .iter()
+                .chain(&self.test_examples)
+                .collect(),
             Scope::Code => self.code_examples.iter().collect(),
             Scope::Tests => self.test_examples.iter().collect(),
         };
@@ -116,11 +120,12 @@ impl ProjectFacts {
                 );
             }
             for (module, count) in &file.facts.imports {
-                facts
-                    .imports
-                    .entry(module)
-                    .or_default()
-                    .add(&path, file.facts.is_test, count, false);
+                facts.imports.entry(module).or_default().add(
+                    &path,
+                    file.facts.is_test,
+                    count,
+                    false,
+                );
             }
         }
         facts

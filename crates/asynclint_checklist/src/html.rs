@@ -164,9 +164,9 @@ fn chart(report: &Report, s: &mut String) {
     );
     for (row, section) in report.sections.iter().enumerate() {
         let y = u32::try_from(row).unwrap_or(0) * ROW + 4;
-        let _ = write!(
+        let _ = writeln!(
             s,
-            "<a href=\"#section-{id}\"><text class=\"name\" x=\"{x}\" y=\"{ty}\" text-anchor=\"end\">{title}</text></a>\n",
+            "<a href=\"#section-{id}\"><text class=\"name\" x=\"{x}\" y=\"{ty}\" text-anchor=\"end\">{title}</text></a>",
             id = esc(section.id),
             x = LABEL - 10,
             ty = y + 13,
@@ -247,7 +247,10 @@ fn item_row(item: &Item, options: &Options, s: &mut String) {
             .iter()
             .map(|r| {
                 if item.unavailable_rules.contains(r) {
-                    format!("<s title=\"not implemented in this version\">{}</s>", esc(r))
+                    format!(
+                        "<s title=\"not implemented in this version\">{}</s>",
+                        esc(r)
+                    )
                 } else {
                     esc(r)
                 }
@@ -266,9 +269,15 @@ fn item_row(item: &Item, options: &Options, s: &mut String) {
     s.push_str("</td><td>");
     let has_body = !item.findings.is_empty() || item.evidence.counts.iter().any(|c| c.count > 0);
     if has_body {
+        // Failures are what a reader looks for first: their findings are shown open.
+        let open = if item.status == Status::Fail {
+            " open"
+        } else {
+            ""
+        };
         let _ = write!(
             s,
-            "<details><summary>{}</summary>",
+            "<details{open}><summary>{}</summary>",
             inline_code(&item.evidence.note)
         );
         if !item.findings.is_empty() {
@@ -334,11 +343,7 @@ fn count_block(count: &Count, options: &Options, s: &mut String) {
     }
     let shown = count.examples.len().min(EXAMPLES_SHOWN) as u64;
     if count.count > shown && !plain {
-        let _ = write!(
-            s,
-            "<li class=\"more\">… {} more</li>",
-            count.count - shown
-        );
+        let _ = write!(s, "<li class=\"more\">… {} more</li>", count.count - shown);
     }
     s.push_str("</ul></div>");
 }

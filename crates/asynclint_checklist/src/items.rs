@@ -13,25 +13,101 @@ pub struct SectionDef {
 }
 
 pub const SECTIONS: &[SectionDef] = &[
-    SectionDef { id: "env", title: "Environment setup", part: "Environment" },
-    SectionDef { id: "basic", title: "Basic async functions", part: "Implementation" },
-    SectionDef { id: "gather", title: "Concurrent execution: gather", part: "Implementation" },
-    SectionDef { id: "taskgroup", title: "Concurrent execution: TaskGroup", part: "Implementation" },
-    SectionDef { id: "rate", title: "Rate limiting", part: "Implementation" },
-    SectionDef { id: "timeouts", title: "Timeouts", part: "Implementation" },
-    SectionDef { id: "context-managers", title: "Async context managers", part: "Implementation" },
-    SectionDef { id: "generators", title: "Async generators", part: "Implementation" },
-    SectionDef { id: "errors", title: "Error handling", part: "Implementation" },
-    SectionDef { id: "background", title: "Background tasks", part: "Implementation" },
-    SectionDef { id: "sync", title: "Running sync code", part: "Implementation" },
-    SectionDef { id: "pytest", title: "pytest-asyncio setup", part: "Testing" },
-    SectionDef { id: "mocking", title: "Mocking async code", part: "Testing" },
-    SectionDef { id: "test-behaviour", title: "Testing timeouts and cancellation", part: "Testing" },
-    SectionDef { id: "performance", title: "Performance", part: "Production" },
-    SectionDef { id: "reliability", title: "Reliability", part: "Production" },
-    SectionDef { id: "observability", title: "Observability", part: "Production" },
-    SectionDef { id: "shutdown", title: "Graceful shutdown", part: "Production" },
-    SectionDef { id: "review", title: "Code review", part: "Code review" },
+    SectionDef {
+        id: "env",
+        title: "Environment setup",
+        part: "Environment",
+    },
+    SectionDef {
+        id: "basic",
+        title: "Basic async functions",
+        part: "Implementation",
+    },
+    SectionDef {
+        id: "gather",
+        title: "Concurrent execution: gather",
+        part: "Implementation",
+    },
+    SectionDef {
+        id: "taskgroup",
+        title: "Concurrent execution: TaskGroup",
+        part: "Implementation",
+    },
+    SectionDef {
+        id: "rate",
+        title: "Rate limiting",
+        part: "Implementation",
+    },
+    SectionDef {
+        id: "timeouts",
+        title: "Timeouts",
+        part: "Implementation",
+    },
+    SectionDef {
+        id: "context-managers",
+        title: "Async context managers",
+        part: "Implementation",
+    },
+    SectionDef {
+        id: "generators",
+        title: "Async generators",
+        part: "Implementation",
+    },
+    SectionDef {
+        id: "errors",
+        title: "Error handling",
+        part: "Implementation",
+    },
+    SectionDef {
+        id: "background",
+        title: "Background tasks",
+        part: "Implementation",
+    },
+    SectionDef {
+        id: "sync",
+        title: "Running sync code",
+        part: "Implementation",
+    },
+    SectionDef {
+        id: "pytest",
+        title: "pytest-asyncio setup",
+        part: "Testing",
+    },
+    SectionDef {
+        id: "mocking",
+        title: "Mocking async code",
+        part: "Testing",
+    },
+    SectionDef {
+        id: "test-behaviour",
+        title: "Testing timeouts and cancellation",
+        part: "Testing",
+    },
+    SectionDef {
+        id: "performance",
+        title: "Performance",
+        part: "Production",
+    },
+    SectionDef {
+        id: "reliability",
+        title: "Reliability",
+        part: "Production",
+    },
+    SectionDef {
+        id: "observability",
+        title: "Observability",
+        part: "Production",
+    },
+    SectionDef {
+        id: "shutdown",
+        title: "Graceful shutdown",
+        part: "Production",
+    },
+    SectionDef {
+        id: "review",
+        title: "Code review",
+        part: "Code review",
+    },
 ];
 
 /// How an item's status is decided.
@@ -112,7 +188,18 @@ const fn rules(
     na: &'static str,
     evidence: &'static [Fact],
 ) -> ItemDef {
-    ItemDef { id, section, title, rules: codes, only: None, eval: Eval::Rules { scope, na, evidence } }
+    ItemDef {
+        id,
+        section,
+        title,
+        rules: codes,
+        only: None,
+        eval: Eval::Rules {
+            scope,
+            na,
+            evidence,
+        },
+    }
 }
 
 const fn manual(
@@ -124,7 +211,19 @@ const fn manual(
     evidence: &'static [Fact],
     hint: &'static str,
 ) -> ItemDef {
-    ItemDef { id, section, title, rules: &[], only: None, eval: Eval::Manual { scope, na, evidence, hint } }
+    ItemDef {
+        id,
+        section,
+        title,
+        rules: &[],
+        only: None,
+        eval: Eval::Manual {
+            scope,
+            na,
+            evidence,
+            hint,
+        },
+    }
 }
 
 const fn custom(
@@ -134,15 +233,25 @@ const fn custom(
     codes: &'static [&'static str],
     custom: Custom,
 ) -> ItemDef {
-    ItemDef { id, section, title, rules: codes, only: None, eval: Eval::Custom(custom) }
+    ItemDef {
+        id,
+        section,
+        title,
+        rules: codes,
+        only: None,
+        eval: Eval::Custom(custom),
+    }
 }
 
-const fn link(
-    id: &'static str,
-    title: &'static str,
-    to: &'static [&'static str],
-) -> ItemDef {
-    ItemDef { id, section: "review", title, rules: &[], only: None, eval: Eval::Links(to) }
+const fn link(id: &'static str, title: &'static str, to: &'static [&'static str]) -> ItemDef {
+    ItemDef {
+        id,
+        section: "review",
+        title,
+        rules: &[],
+        only: None,
+        eval: Eval::Links(to),
+    }
 }
 
 #[rustfmt::skip]
@@ -333,6 +442,31 @@ pub fn section(id: &str) -> Option<&'static SectionDef> {
 mod tests {
     use super::*;
 
+    /// The item ids of `CHECKLIST.md`, in its order (`review.*` stands for the code-review
+    /// list, whose items link to the ones above).
+    #[rustfmt::skip]
+    const SPEC: &[&str] = &[
+        "env.http-client", "env.db-driver", "env.test-tools", "env.ide", "impl.async-def", "impl.await-all", "impl.return-hints", "impl.no-sync-io", "gather.usage", "gather.return-exceptions", "gather.filter-results", "tg.async-with", "tg.create-task", "tg.results", "tg.except-star", "rate.semaphore", "rate.async-with", "rate.limit", "rate.load-test", "timeout.context", "timeout.wait-for", "timeout.handle", "timeout.deadline", "cm.protocol", "cm.decorator", "cm.cleanup", "cm.exceptions", "agen.define", "agen.iterate", "agen.cleanup", "agen.queue", "err.local", "err.except-star", "err.cancelled", "err.log-context", "err.degrade", "bg.references", "bg.discard", "bg.shutdown", "bg.exceptions", "sync.identify", "sync.executor", "sync.thread-io", "sync.process-cpu", "sync.reuse-executor", "test.plugin", "test.marker", "test.loop-scope", "test.async-fixtures", "mock.asyncmock", "mock.return-value", "mock.side-effect", "mock.patch-location", "mock.assert-awaited", "test.timeouts", "test.cancellation", "perf.limits", "perf.client-reuse", "perf.pooling", "perf.profile", "perf.loop-lag", "rel.retry", "rel.timeouts", "rel.partial", "rel.breaker", "obs.lifecycle", "obs.task-count", "obs.queue-depth", "obs.blocking-alert", "shutdown.cancel", "shutdown.wait", "shutdown.close", "shutdown.log", "review.perf.serialization", "review.perf.cpu"
+    ];
+
+    #[test]
+    fn items_follow_the_specification() {
+        let ours: Vec<&str> = ITEMS
+            .iter()
+            .map(|i| i.id)
+            .filter(|id| !id.starts_with("review.") || SPEC.contains(id))
+            .collect();
+        assert_eq!(ours, SPEC);
+        assert!(
+            ITEMS
+                .iter()
+                .rev()
+                .take_while(|i| i.section == "review")
+                .count()
+                >= 14
+        );
+    }
+
     #[test]
     fn ids_unique_sections_contiguous_links_resolve() {
         let mut ids: Vec<&str> = ITEMS.iter().map(|i| i.id).collect();
@@ -347,7 +481,11 @@ mod tests {
             last = index;
             if let Eval::Links(to) = item.eval {
                 for target in to {
-                    assert!(super::item(target).is_some(), "{} links to unknown {target}", item.id);
+                    assert!(
+                        super::item(target).is_some(),
+                        "{} links to unknown {target}",
+                        item.id
+                    );
                 }
             }
         }

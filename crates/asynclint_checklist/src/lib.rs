@@ -97,6 +97,15 @@ pub fn build(input: Input) -> Report {
         let item = evaluate::evaluate(&ctx, def, &report_items);
         report_items.push(item);
     }
+    // Files that did not parse (or could not be read) have no facts but were found.
+    let analysed: std::collections::BTreeSet<String> =
+        files.iter().map(|f| display(&f.path)).collect();
+    let unanalysed = problems
+        .iter()
+        .map(|p| p.path.as_str())
+        .filter(|path| !analysed.contains(*path))
+        .collect::<std::collections::BTreeSet<&str>>()
+        .len();
     let mut summary = StatusCounts::default();
     let sections = items::SECTIONS
         .iter()
@@ -122,7 +131,7 @@ pub fn build(input: Input) -> Report {
         path: input.path,
         summary,
         project: report::ProjectInfo {
-            files: facts.files,
+            files: facts.files + unanalysed,
             test_files: facts.test_files,
             async_functions: facts.count(Fact::AsyncDef, Scope::All),
             findings: finding_total,

@@ -108,7 +108,7 @@ impl StatusCounts {
 /// What the report knows about the project besides the items.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct ProjectInfo {
-    /// Python files analysed (test files included).
+    /// Python files found (test files and files that could not be analysed included).
     pub files: usize,
     pub test_files: usize,
     pub async_functions: u64,

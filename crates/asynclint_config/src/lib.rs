@@ -17,5 +17,5 @@ pub use config_file::{
 };
 pub use error::{ConfigError, line_col};
 pub use options::{OUTPUT_FORMATS, Options, Spanned};
-pub use pytest::{PytestConfig, find_pytest_config};
+pub use pytest::{PytestConfig, find_coroutine_test_runner, find_pytest_config};
 pub use python_version::{ParsePythonVersionError, PythonVersion, target_from_requires_python};

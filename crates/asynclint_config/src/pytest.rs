@@ -249,6 +249,81 @@ fn split_args(text: &str) -> Vec<String> {
     args
 }
 
+/// Plugins that run `async def` tests and fixtures themselves, without pytest-asyncio markers.
+const COROUTINE_RUNNERS: &[&str] = &[
+    "aiohttp.pytest_plugin",
+    "pytest_aiohttp",
+    "anyio.pytest_plugin",
+    "pytest_trio",
+    "pytest_tornasync",
+    "pytest_twisted",
+];
+
+/// Whether a `conftest.py` of the project (the root and three directory levels below it) runs
+/// coroutine tests without pytest-asyncio's markers: it loads such a plugin through
+/// `pytest_plugins`, implements the `pytest_pyfunc_call` hook, or adds the asyncio mark to
+/// collected items. Returns what was found, e.g. `tests/conftest.py: aiohttp.pytest_plugin`.
+pub fn find_coroutine_test_runner(project_root: &Path) -> Option<String> {
+    let root = absolute_dir(project_root);
+    let mut dirs = vec![(root.clone(), 0u8)];
+    while let Some((dir, depth)) = dirs.pop() {
+        let conftest = dir.join("conftest.py");
+        if conftest.is_file()
+            && let Ok(text) = std::fs::read_to_string(&conftest)
+            && let Some(found) = coroutine_runner_in(&text)
+        {
+            let shown = conftest.strip_prefix(&root).unwrap_or(&conftest);
+            return Some(format!("{}: {found}", shown.display()));
+        }
+        if depth >= 3 {
+            continue;
+        }
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        let mut children: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+            .map(|e| e.path())
+            .filter(|p| {
+                p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+                    !n.starts_with('.')
+                        && !matches!(
+                            n,
+                            "node_modules"
+                                | "venv"
+                                | "site-packages"
+                                | "__pycache__"
+                                | "build"
+                                | "dist"
+                        )
+                })
+            })
+            .collect();
+        children.sort();
+        dirs.extend(children.into_iter().rev().map(|p| (p, depth + 1)));
+    }
+    None
+}
+
+fn coroutine_runner_in(conftest: &str) -> Option<&'static str> {
+    if conftest.contains("def pytest_pyfunc_call") {
+        return Some("pytest_pyfunc_call hook");
+    }
+    if conftest.contains("add_marker(pytest.mark.asyncio")
+        || conftest.contains("add_marker(\"asyncio\"")
+        || conftest.contains("add_marker('asyncio'")
+    {
+        return Some("adds the asyncio mark");
+    }
+    if conftest.contains("pytest_plugins") {
+        return COROUTINE_RUNNERS.iter().copied().find(|plugin| {
+            conftest.contains(&format!("\"{plugin}\"")) || conftest.contains(&format!("'{plugin}'"))
+        });
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -286,5 +361,19 @@ mod tests {
         );
         assert_eq!(mode(&["--asyncio-mode"]), None);
         assert_eq!(mode(&["--asyncio-modes=auto", "-p", "asyncio"]), None);
+    }
+
+    #[test]
+    fn coroutine_runners_in_conftest() {
+        assert_eq!(
+            coroutine_runner_in("pytest_plugins = [\"aiohttp.pytest_plugin\", \"pytester\"]\n"),
+            Some("aiohttp.pytest_plugin")
+        );
+        assert_eq!(
+            coroutine_runner_in("def pytest_pyfunc_call(pyfuncitem):\n    pass\n"),
+            Some("pytest_pyfunc_call hook")
+        );
+        assert_eq!(coroutine_runner_in("pytest_plugins = ['pytester']\n"), None);
+        assert_eq!(coroutine_runner_in("import pytest\n"), None);
     }
 }

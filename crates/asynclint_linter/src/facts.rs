@@ -348,10 +348,7 @@ fn shorten(text: &str) -> String {
 }
 
 /// Runs `f` with the builder taken out of the checker (so `f` can read the checker freely).
-fn with_builder<'a>(
-    checker: &mut Checker<'a>,
-    f: impl FnOnce(&mut FactsBuilder, &Checker<'a>),
-) {
+fn with_builder<'a>(checker: &mut Checker<'a>, f: impl FnOnce(&mut FactsBuilder, &Checker<'a>)) {
     let Some(mut builder) = checker.facts.take() else {
         return;
     };
@@ -366,12 +363,11 @@ fn with_builder<'a>(
 pub(crate) fn statement<'a>(checker: &mut Checker<'a>, stmt: &'a Stmt) {
     with_builder(checker, |facts, checker| match stmt {
         Stmt::FunctionDef(def) => function_def(facts, checker, def),
-        Stmt::ClassDef(class) => {
-            if class.name.as_str().contains("Breaker") {
-                facts.add(Fact::CircuitBreaker, class.name.range(), || {
-                    Some(format!("class {}", class.name))
-                });
-            }
+        // `CircuitBreaker`, `ServiceBreaker`; not `CircuitBreakerSwitch` (a device).
+        Stmt::ClassDef(class) if class.name.as_str().ends_with("Breaker") => {
+            facts.add(Fact::CircuitBreaker, class.name.range(), || {
+                Some(format!("class {}", class.name))
+            });
         }
         Stmt::With(with) if with.is_async => {
             facts.add(Fact::AsyncWith, with.range(), || None);
@@ -435,9 +431,16 @@ fn function_def(facts: &mut FactsBuilder, checker: &Checker, def: &ast::StmtFunc
         }
     }
     let lower = name.to_ascii_lowercase();
-    if ["shutdown", "stop", "close", "cleanup", "teardown", "terminate"]
-        .iter()
-        .any(|w| lower.contains(w))
+    if [
+        "shutdown",
+        "stop",
+        "close",
+        "cleanup",
+        "teardown",
+        "terminate",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
     {
         facts.add(Fact::ShutdownFunction, at, || Some(format!("{name}()")));
     }
@@ -462,10 +465,14 @@ fn function_def(facts: &mut FactsBuilder, checker: &Checker, def: &ast::StmtFunc
             }
             q if is_retry_helper(q) && !matches!(decorator.expression, Expr::Call(_)) => {
                 // Bare `@retry`; decorator calls are counted as calls.
-                facts.add(Fact::RetryDecorator, decorator.range(), || Some(q.to_string()));
+                facts.add(Fact::RetryDecorator, decorator.range(), || {
+                    Some(q.to_string())
+                });
             }
             q if is_breaker(q) && !matches!(decorator.expression, Expr::Call(_)) => {
-                facts.add(Fact::CircuitBreaker, decorator.range(), || Some(q.to_string()));
+                facts.add(Fact::CircuitBreaker, decorator.range(), || {
+                    Some(q.to_string())
+                });
             }
             _ => {}
         }
@@ -527,7 +534,12 @@ fn returns_fallback(body: &[Stmt]) -> bool {
     for stmt in body {
         match stmt {
             Stmt::Raise(_) => return false,
-            Stmt::Return(ret) => returns |= ret.value.is_some(),
+            Stmt::Return(ret) => {
+                returns |= ret
+                    .value
+                    .as_deref()
+                    .is_some_and(|v| !matches!(v, Expr::NoneLiteral(_)));
+            }
             _ => {}
         }
     }
@@ -640,8 +652,12 @@ fn call_facts(facts: &mut FactsBuilder, checker: &Checker, site: &CallSite) {
         "close" | "aclose" | "wait_closed" if checker.semantic.in_async_context() => {
             facts.add(Fact::ResourceClose, at, text);
         }
-        "assert_awaited" | "assert_awaited_once" | "assert_awaited_with"
-        | "assert_awaited_once_with" | "assert_any_await" | "assert_has_awaits"
+        "assert_awaited"
+        | "assert_awaited_once"
+        | "assert_awaited_with"
+        | "assert_awaited_once_with"
+        | "assert_any_await"
+        | "assert_has_awaits"
         | "assert_not_awaited" => facts.add(Fact::AssertAwaited, at, || None),
         "patch" if receiver_is_name(&call.func, "mocker") => patch_target(facts, site),
         "debug" | "info" | "warning" | "warn" | "error" | "exception" | "critical" | "log"
@@ -696,10 +712,13 @@ fn qualified_call(facts: &mut FactsBuilder, checker: &Checker, site: &CallSite, 
                 })
             });
         }
-        "asyncio.Queue" | "asyncio.PriorityQueue" | "asyncio.LifoQueue" | "asyncio.queues.Queue" => {
+        "asyncio.Queue"
+        | "asyncio.PriorityQueue"
+        | "asyncio.LifoQueue"
+        | "asyncio.queues.Queue" => {
             let short = qualified.rsplit('.').next().unwrap_or(qualified);
             let maxsize = first_argument(site, "maxsize");
-            let unbounded = maxsize.is_none_or(|m| is_zero(m));
+            let unbounded = maxsize.is_none_or(is_zero);
             facts.add(Fact::Queue, at, || {
                 Some(match maxsize {
                     Some(m) if !unbounded => {
@@ -722,7 +741,10 @@ fn qualified_call(facts: &mut FactsBuilder, checker: &Checker, site: &CallSite, 
         }
         "asyncio.to_thread" | "anyio.to_thread.run_sync" => facts.add(Fact::ToThread, at, text),
         "signal.signal" => facts.add(Fact::SignalHandler, at, text),
-        "asyncio.timeout" | "async_timeout.timeout" | "anyio.fail_after" | "anyio.move_on_after" => {
+        "asyncio.timeout"
+        | "async_timeout.timeout"
+        | "anyio.fail_after"
+        | "anyio.move_on_after" => {
             facts.add(Fact::Timeout, at, text);
         }
         "asyncio.timeout_at" | "async_timeout.timeout_at" => {
@@ -821,7 +843,10 @@ fn yields_under_cleanup(checker: &Checker, range: TextRange) -> bool {
         match stmt {
             Stmt::FunctionDef(_) | Stmt::ClassDef(_) => return false,
             Stmt::With(_) => return true,
-            Stmt::Try(t) if !t.finalbody.is_empty() && t.body.iter().any(|s| s.range().contains_range(range)) => {
+            Stmt::Try(t)
+                if !t.finalbody.is_empty()
+                    && t.body.iter().any(|s| s.range().contains_range(range)) =>
+            {
                 return true;
             }
             _ => {}
@@ -846,9 +871,16 @@ fn logging_call(facts: &mut FactsBuilder, checker: &Checker, at: TextRange) {
     }
     if let Some(function) = checker.semantic.enclosing_function() {
         let lower = function.def.name.as_str().to_ascii_lowercase();
-        if ["shutdown", "stop", "close", "cleanup", "teardown", "terminate"]
-            .iter()
-            .any(|w| lower.contains(w))
+        if [
+            "shutdown",
+            "stop",
+            "close",
+            "cleanup",
+            "teardown",
+            "terminate",
+        ]
+        .iter()
+        .any(|w| lower.contains(w))
         {
             facts.add(Fact::ShutdownLog, at, || {
                 Some(format!("in {}()", function.def.name))
@@ -899,18 +931,14 @@ fn test_fan_out(facts: &mut FactsBuilder, checker: &Checker, site: &CallSite) {
 }
 
 fn first_argument<'e>(site: &CallSite<'e, '_>, keyword: &str) -> Option<&'e Expr> {
-    site.call
-        .arguments
-        .args
-        .first()
-        .or_else(|| {
-            site.call
-                .arguments
-                .keywords
-                .iter()
-                .find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == keyword))
-                .map(|k| &k.value)
-        })
+    site.call.arguments.args.first().or_else(|| {
+        site.call
+            .arguments
+            .keywords
+            .iter()
+            .find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == keyword))
+            .map(|k| &k.value)
+    })
 }
 
 fn is_zero(expr: &Expr) -> bool {
@@ -940,7 +968,9 @@ fn is_task_group_receiver(checker: &Checker, func: &Expr) -> bool {
             checker
                 .semantic
                 .resolve_qualified_name(callee)
-                .is_some_and(|q| matches!(q.as_str(), "asyncio.TaskGroup" | "anyio.create_task_group"))
+                .is_some_and(|q| {
+                    matches!(q.as_str(), "asyncio.TaskGroup" | "anyio.create_task_group")
+                })
         }
         _ => false,
     }
@@ -1027,12 +1057,18 @@ mod tests {
     fn test_paths() {
         let module = |m: &str| m.split('.').map(str::to_string).collect::<Vec<_>>();
         let helpers = module("tests.helpers");
-        assert!(is_test_path(Path::new("/p/tests/helpers.py"), Some(&helpers)));
+        assert!(is_test_path(
+            Path::new("/p/tests/helpers.py"),
+            Some(&helpers)
+        ));
         assert!(is_test_path(Path::new("/p/app/test_api.py"), None));
         assert!(is_test_path(Path::new("/p/app/api_test.py"), None));
         assert!(is_test_path(Path::new("/p/conftest.py"), None));
         let testing = module("app.testing");
-        assert!(!is_test_path(Path::new("/tests/p/app/testing.py"), Some(&testing)));
+        assert!(!is_test_path(
+            Path::new("/tests/p/app/testing.py"),
+            Some(&testing)
+        ));
         assert!(!is_test_path(Path::new("/p/app/contest.py"), None));
     }
 
@@ -1040,6 +1076,149 @@ mod tests {
     fn details_are_short_single_lines() {
         assert_eq!(shorten("Semaphore(\n    10\n)"), "Semaphore( 10 )");
         assert_eq!(shorten(&"x".repeat(200)).chars().count(), MAX_DETAIL);
+    }
+
+    fn facts_of(path: &str, source: &str) -> FileFacts {
+        let module = crate::ModuleInfo {
+            collect_facts: true,
+            ..crate::ModuleInfo::default()
+        };
+        crate::lint_source(
+            Path::new(path),
+            source,
+            &crate::LinterSettings::default(),
+            &module,
+        )
+        .facts
+        .expect("facts are collected")
+    }
+
+    fn summary(facts: &FileFacts) -> Vec<String> {
+        facts
+            .iter()
+            .map(|(fact, count)| {
+                let examples: Vec<String> = count
+                    .examples
+                    .iter()
+                    .map(|e| match &e.detail {
+                        Some(detail) => format!("{}:{detail}", e.line),
+                        None => e.line.to_string(),
+                    })
+                    .collect();
+                format!("{} {} [{}]", fact.key(), count.count, examples.join(", "))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn counts_patterns_with_locations() {
+        let source = r#"import asyncio
+import logging
+from contextlib import asynccontextmanager
+
+import httpx
+import tenacity
+
+log = logging.getLogger(__name__)
+LIMIT = asyncio.Semaphore(10)
+jobs: asyncio.Queue[int] = asyncio.Queue()
+
+
+@asynccontextmanager
+async def client():
+    c = httpx.AsyncClient()
+    try:
+        yield c
+    finally:
+        await c.aclose()
+
+
+@tenacity.retry
+async def main() -> None:
+    async with asyncio.timeout(5):
+        await asyncio.gather(asyncio.sleep(1), return_exceptions=True)
+    async with asyncio.TaskGroup() as tg:
+        tg.create_task(asyncio.sleep(1))
+    task = asyncio.create_task(asyncio.sleep(1))
+    task.cancel()
+    try:
+        await task
+    except asyncio.CancelledError:
+        log.warning("cancelled")
+        return None
+    print(jobs.qsize())
+"#;
+        let facts = facts_of("/p/app.py", source);
+        assert!(!facts.is_test);
+        insta::assert_snapshot!(summary(&facts).join("\n"), @r"
+        async_functions 2 [14:client(), 23:main()]
+        async_functions_without_return_type 1 [14:client()]
+        async_with 2 [24, 26]
+        async_generators 1 [14:client()]
+        async_generators_with_cleanup 1 [14:client()]
+        asynccontextmanager_functions 1 [14:client()]
+        gather_calls 1 [25]
+        gather_return_exceptions 1 [25]
+        task_groups 1 [26]
+        taskgroup_create_task 1 [27:tg.create_task(asyncio.sleep(1))]
+        create_task_calls 1 [28:asyncio.create_task(asyncio.sleep(1))]
+        cancel_calls 1 [29:task.cancel()]
+        semaphores 1 [9:Semaphore(10)]
+        queues 1 [10:Queue() unbounded]
+        unbounded_queues 1 [10]
+        qsize_calls 1 [35:jobs.qsize()]
+        timeouts 1 [24:asyncio.timeout(5)]
+        async_except_handlers 1 [32]
+        cancelled_error_handlers 1 [32]
+        logging_in_except 1 [33]
+        close_calls 1 [19:c.aclose()]
+        async_http_clients 1 [15:httpx.AsyncClient()]
+        retry_helpers 1 [22:tenacity.retry]
+        ");
+        let modules: Vec<&str> = facts.imports.iter().map(|(m, _)| *m).collect();
+        assert_eq!(modules, ["httpx", "tenacity"]);
+    }
+
+    #[test]
+    fn counts_test_patterns() {
+        let source = r#"import asyncio
+from unittest.mock import AsyncMock, patch
+
+import pytest
+
+pytestmark = pytest.mark.asyncio
+
+
+@pytest.fixture
+async def client():
+    yield AsyncMock()
+
+
+async def test_timeout(client):
+    client.get.side_effect = TimeoutError
+    with patch("app.api.fetch", new_callable=AsyncMock) as fetch:
+        with pytest.raises(TimeoutError):
+            await asyncio.gather(*[fetch() for _ in range(100)])
+    fetch.assert_awaited()
+"#;
+        let facts = facts_of("/p/tests/test_api.py", source);
+        assert!(facts.is_test);
+        insta::assert_snapshot!(summary(&facts).join("\n"), @r#"
+        async_functions 2 [10:client(), 14:test_timeout()]
+        async_functions_without_return_type 2 [10:client(), 14:test_timeout()]
+        async_generators 1 [10:client()]
+        gather_calls 1 [18]
+        gather_without_return_exceptions 1 [18]
+        async_tests 1 [14:test_timeout()]
+        asyncio_markers 1 [6:pytestmark]
+        async_fixtures 1 [10:client()]
+        async_mocks 2 [11, 16]
+        side_effects 1 [15:client.get.side_effect]
+        patch_targets 1 [16:app.api.fetch]
+        assert_awaited_calls 1 [19]
+        raises_timeout 1 [17:pytest.raises(TimeoutError)]
+        test_fan_out 1 [18:asyncio.gather(*[fetch() for _ in range(100)])]
+        "#);
     }
 
     #[test]

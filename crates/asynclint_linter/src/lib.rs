@@ -63,6 +63,7 @@ pub fn lint_source(
     let parsed = ruff_python_parser::parse_unchecked_source(source, source_type);
 
     let mut diagnostics = Vec::new();
+    let mut line_index: Option<LineIndex> = None;
     let mut summary = None;
     let mut file_facts = None;
     if !parsed.errors().is_empty() {
@@ -91,7 +92,10 @@ pub fn lint_source(
             checker = checker.with_facts(facts::FactsBuilder::new(path, module.path.as_deref()));
         }
         checker.visit_body(&parsed.syntax().body);
-        summary = checker.finish_summary(&parsed.syntax().body);
+        if let Some((finished, index)) = checker.finish_summary(&parsed.syntax().body) {
+            summary = Some(finished);
+            line_index = Some(index);
+        }
         file_facts = checker.finish_facts();
         diagnostics = checker.into_diagnostics();
     }
@@ -99,7 +103,7 @@ pub fn lint_source(
     let has_deferred = summary.as_ref().is_some_and(|s| !s.deferred.is_empty());
     let mut kept_noqa = None;
     if !diagnostics.is_empty() || has_deferred {
-        let index = LineIndex::from_source_text(source);
+        let index = line_index.unwrap_or_else(|| LineIndex::from_source_text(source));
         let noqa = noqa::NoqaMap::from_tokens(parsed.tokens(), source, &index);
         diagnostics.retain(|d| {
             d.code == Rule::SyntaxError.code()

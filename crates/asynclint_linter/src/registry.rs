@@ -96,8 +96,17 @@ rules! {
     AIO402 "exception-silenced-in-async"            ExceptionSilencedInAsync         true  None      errors::exception_silenced_in_async;
     AIO403 "log-without-traceback"                  LogWithoutTraceback              false None      errors::log_without_traceback;
     AIO404 "cancel-without-await"                   CancelWithoutAwait               false None      errors::cancel_without_await;
+    AIO500 "client-without-timeout"                 ClientWithoutTimeout             true  None      timeouts::client_without_timeout;
+    AIO501 "network-await-without-timeout"          NetworkAwaitWithoutTimeout       true  None      timeouts::network_await_without_timeout;
+    AIO502 "await-event-without-timeout"            AwaitEventWithoutTimeout         false None      timeouts::await_event_without_timeout;
+    AIO503 "timeout-without-await"                  TimeoutWithoutAwait              true  None      timeouts::timeout_without_await;
     AIO504 "timeout-error-not-caught"               TimeoutErrorNotCaught            true  None      timeouts::timeout_error_not_caught;
+    AIO510 "useless-semaphore"                      UselessSemaphore                 true  None      limits::useless_semaphore;
+    AIO511 "acquire-without-release"                AcquireWithoutRelease            true  None      limits::acquire_without_release;
     AIO512 "unbounded-fan-out"                      UnboundedFanOut                  false None      limits::unbounded_fan_out;
+    AIO513 "unbounded-queue"                        UnboundedQueue                   false None      limits::unbounded_queue;
+    AIO514 "retry-without-backoff"                  RetryWithoutBackoff              true  None      limits::retry_without_backoff;
+    AIO515 "busy-wait-loop"                         BusyWaitLoop                     true  None      limits::busy_wait_loop;
     AIO600 "sync-with-async-context-manager"        SyncWithAsyncContextManager      true  None      resources::sync_with_async_context_manager;
     AIO601 "async-with-sync-context-manager"        AsyncWithSyncContextManager      true  None      resources::async_with_sync_context_manager;
     AIO602 "async-context-manager-protocol"         AsyncContextManagerProtocol      true  None      resources::async_context_manager_protocol;

@@ -217,6 +217,9 @@ pub enum AsyncioMode {
     Strict,
     /// Every `async def` test and async fixture is handled without markers.
     Auto,
+    /// Strict, but a `conftest.py` loads a plugin that runs coroutine tests and fixtures itself
+    /// (aiohttp's pytest plugin, a `pytest_pyfunc_call` hook): markers are not needed either.
+    OtherRunner,
 }
 
 /// Everything a rule may read, for one file.

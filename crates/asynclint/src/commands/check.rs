@@ -254,7 +254,8 @@ fn collect_paths_with_facts(
     } else {
         Vec::new()
     };
-    diagnostics.extend(pool.install(|| run_files(&walked.files, &context, settings, cwd, None, facts)));
+    diagnostics
+        .extend(pool.install(|| run_files(&walked.files, &context, settings, cwd, None, facts)));
     diagnostics
 }
 
@@ -373,6 +374,8 @@ fn run_files(
             .collect();
         linter.project_modules = Some(std::sync::Arc::new(modules));
     }
+    let linters =
+        crate::settings::PerProjectAsyncioMode::new(&linter, tasks.iter().map(|t| t.0.as_path()));
     let outputs: Vec<FileOutput> = tasks
         .par_iter()
         .map(|(path, report, module)| {
@@ -383,8 +386,14 @@ fn run_files(
             let from_stdin = stdin.is_some_and(|(name, _)| name == path.as_path());
             match source {
                 Ok(source) => {
-                    let mut output =
-                        check_source(path, &source, settings, &linter, module, *report);
+                    let mut output = check_source(
+                        path,
+                        &source,
+                        settings,
+                        linters.linter_for(path),
+                        module,
+                        *report,
+                    );
                     // Phase 2 cannot re-read standard input from disk: keep its text.
                     if from_stdin && let Some(file) = &mut output.phase1 {
                         file.source.get_or_insert_with(|| {

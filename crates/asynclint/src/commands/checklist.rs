@@ -119,7 +119,11 @@ fn check_args(args: &ChecklistArgs, path: &Path) -> Result<CheckArgs> {
 fn display_path(path: &Path, cwd: &Path) -> String {
     let shown = path.strip_prefix(cwd).unwrap_or(path);
     let text = shown.to_string_lossy().replace('\\', "/");
-    if text.is_empty() { ".".to_string() } else { text }
+    if text.is_empty() {
+        ".".to_string()
+    } else {
+        text
+    }
 }
 
 /// What turns a report path (relative to `cwd`) into a link that works from the saved page:

@@ -4,6 +4,7 @@ pub mod check;
 pub mod checklist;
 pub mod fix;
 pub mod rule;
+pub mod run;
 
 use std::process::ExitCode;
 

@@ -94,8 +94,10 @@ impl<'a> Checker<'a> {
         module_path: Option<Vec<String>>,
         is_package: bool,
     ) -> Self {
+        let mut semantic = SemanticModel::new(module, module_path, is_package);
+        semantic.set_project_modules(settings.project_modules.clone());
         Self {
-            semantic: SemanticModel::new(module, module_path, is_package),
+            semantic,
             settings,
             source,
             file,
@@ -126,9 +128,10 @@ impl<'a> Checker<'a> {
     pub(crate) fn finish_summary(
         &mut self,
         module: &'a [Stmt],
-    ) -> Option<crate::project::ModuleSummary> {
-        let builder = self.summary.take()?;
-        Some(builder.finish(&self.semantic, module))
+    ) -> Option<(crate::project::ModuleSummary, ruff_source_file::LineIndex)> {
+        let mut builder = self.summary.take()?;
+        let index = builder.take_line_index();
+        Some((builder.finish(&self.semantic, module), index))
     }
 
     pub fn enabled(&self, rule: Rule) -> bool {

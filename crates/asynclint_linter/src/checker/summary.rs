@@ -147,6 +147,11 @@ impl SummaryBuilder {
     }
 
     /// Module-level imports (re-exports), star imports and `__all__`; drop ambiguous names.
+    /// The line index built for the summary, reused by the caller (`noqa` lines).
+    pub fn take_line_index(&mut self) -> LineIndex {
+        std::mem::replace(&mut self.line_index, LineIndex::from_source_text(""))
+    }
+
     pub fn finish(mut self, semantic: &SemanticModel, module: &[ast::Stmt]) -> ModuleSummary {
         let mut imports = Vec::new();
         let mut star = Vec::new();

@@ -88,6 +88,9 @@ pub struct SemanticModel<'a> {
     module_path: Option<Vec<String>>,
     /// `module_path` joined with dots.
     module_name: Option<String>,
+    /// The project's top-level modules: targets elsewhere are not built (see
+    /// `LinterSettings::project_modules`).
+    project_modules: Option<std::sync::Arc<rustc_hash::FxHashSet<String>>>,
     is_package: bool,
 }
 
@@ -97,6 +100,7 @@ impl<'a> SemanticModel<'a> {
         let mut model = Self {
             scopes: Vec::new(),
             stack: Vec::new(),
+            project_modules: None,
             module_name,
             module_path,
             is_package,
@@ -370,51 +374,84 @@ impl<'a> SemanticModel<'a> {
     /// by a constructor call in scope. `None` when nothing certain can be said.
     pub fn resolve_target(&self, expr: &Expr) -> Option<crate::project::Target> {
         use crate::project::Target;
+        // Build the path as one string and intern it once, at the end.
+        match expr {
+            Expr::Attribute(attr) => {
+                let method = attr.attr.as_str();
+                if let Expr::Call(call) = &*attr.value
+                    && matches!(&*call.func, Expr::Name(n) if n.id.as_str() == "super")
+                    && call.arguments.args.is_empty()
+                {
+                    let class = self.current_function()?.class?;
+                    let class_path = self.module_definition_path(class.name.as_str())?;
+                    return Some(Target::super_(&class_path, method));
+                }
+                self.target_path(expr).filter(|p| self.in_project(p)).map(Target::path)
+            }
+            Expr::Name(_) => self.target_path(expr).filter(|p| self.in_project(p)).map(Target::path),
+            _ => None,
+        }
+    }
+
+    pub fn set_project_modules(&mut self, modules: Option<std::sync::Arc<rustc_hash::FxHashSet<String>>>) {
+        self.project_modules = modules;
+    }
+
+    fn in_project(&self, path: &str) -> bool {
+        let Some(modules) = &self.project_modules else {
+            return true;
+        };
+        let head = path.split('.').next().unwrap_or(path);
+        modules.contains(head) || head.starts_with('<')
+    }
+
+    /// The dotted path `resolve_target` interns (no `super()` here).
+    fn target_path(&self, expr: &Expr) -> Option<String> {
         match expr {
             Expr::Name(name) => {
                 // Builtins are never project targets: skip building `builtins.x`.
                 if matches!(self.lookup(name.id.as_str()), Lookup::NotFound) {
                     return None;
                 }
-                self.resolve_name(name.id.as_str()).map(Target::path)
+                self.resolve_name(name.id.as_str())
             }
             Expr::Attribute(attr) => {
                 let method = attr.attr.as_str();
                 match &*attr.value {
                     Expr::Name(base) if self.is_self_name(base.id.as_str()) => {
                         let class = self.current_function()?.class?;
-                        let class_path = self.module_definition_path(class.name.as_str())?;
-                        Some(Target::path(format!("{class_path}.{method}")))
+                        let mut path = self.module_definition_path(class.name.as_str())?;
+                        path.push('.');
+                        path.push_str(method);
+                        Some(path)
                     }
-                    Expr::Call(call)
-                        if matches!(&*call.func, Expr::Name(n) if n.id.as_str() == "super")
-                            && call.arguments.args.is_empty() =>
-                    {
-                        let class = self.current_function()?.class?;
-                        let class_path = self.module_definition_path(class.name.as_str())?;
-                        Some(Target::super_(&class_path, method))
-                    }
+                    Expr::Call(_) => self.kind_method_path(&attr.value, method),
                     value => {
                         // `self.attr.method()`: `self.attr` is an instance attribute, not a
                         // class member path; only its object kind can say what it is.
                         let self_attribute = matches!(value, Expr::Attribute(inner)
                             if matches!(&*inner.value, Expr::Name(n) if self.is_self_name(n.id.as_str())));
-                        if !self_attribute
-                            && let Some(Target::Path(base)) = self.resolve_target(value)
-                        {
-                            return Some(Target::path(format!("{base}.{method}")));
+                        if !self_attribute && let Some(mut base) = self.target_path(value) {
+                            base.push('.');
+                            base.push_str(method);
+                            return Some(base);
                         }
-                        let kind = self.object_kind(value)?;
-                        let class = kind.strip_suffix("()")?;
-                        if class.contains('(') || class.starts_with("await ") {
-                            return None;
-                        }
-                        Some(Target::path(format!("{class}.{method}")))
+                        self.kind_method_path(value, method)
                     }
                 }
             }
             _ => None,
         }
+    }
+
+    /// `Class.method` for `obj.method` when `obj` was built by `Class(...)`.
+    fn kind_method_path(&self, value: &Expr, method: &str) -> Option<String> {
+        let kind = self.object_kind(value)?;
+        let class = kind.strip_suffix("()")?;
+        if class.contains('(') || class.starts_with("await ") {
+            return None;
+        }
+        Some(format!("{class}.{method}"))
     }
 
     /// The absolute target of a module-level import binding (for re-exports).

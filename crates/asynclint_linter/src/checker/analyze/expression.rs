@@ -54,6 +54,7 @@ pub(crate) fn expression<'a>(checker: &mut Checker<'a>, expr: &'a Expr) {
                 rules::syntax::async_syntax_outside_async_function::async_syntax_outside_async_function(checker, expr);
             }
             rules::function_facts::record_await(checker, &await_expr.value);
+            timeout_and_limit_awaits(checker, await_expr);
             if checker.enabled(Rule::AsyncIterationMismatch) {
                 rules::coroutines::async_iteration_mismatch::await_expression(checker, await_expr);
             }
@@ -246,6 +247,12 @@ fn call_expression<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
         rules::modernize::removed_loop_argument::removed_loop_argument(checker, &site);
     }
     modernize_and_testing_calls(checker, &site);
+    if checker.enabled(Rule::ClientWithoutTimeout) {
+        rules::timeouts::client_without_timeout::client_without_timeout(checker, &site);
+    }
+    if checker.enabled(Rule::UnboundedQueue) {
+        rules::limits::unbounded_queue::unbounded_queue(checker, &site);
+    }
     if in_async && checker.enabled(Rule::LogWithoutTraceback) {
         rules::errors::log_without_traceback::log_without_traceback(checker, &site);
     }
@@ -344,6 +351,15 @@ fn project_call_facts(
     if site.qualified.is_none() && site.receiver_kind.is_none() {
         return;
     }
+    // Only callees from modules that appear in a blocking catalogue can block: recording runs
+    // on every call of every sync function, so most calls must leave here.
+    let head = site
+        .qualified
+        .or(site.receiver_kind)
+        .map(|q| q.split(['.', '(']).next().unwrap_or(q));
+    if !head.is_some_and(|h| BLOCKING_MODULES.contains(&h)) {
+        return;
+    }
     if site.receiver_kind.is_none()
         && site
             .qualified
@@ -370,6 +386,17 @@ fn project_call_facts(
     cpu_bound_call::cpu_bound_call(checker, site);
     checker.recording_blocking = false;
 }
+
+/// Top-level modules of every callee or object kind in the AIO100-AIO109 catalogues. Used only
+/// to record blocking facts of sync functions (AIO111); the direct rules do not depend on it.
+const BLOCKING_MODULES: &[&str] = &[
+    "MySQLdb", "argon2", "asyncio", "bcrypt", "builtins", "bz2", "codecs", "concurrent",
+    "cryptography", "ftplib", "getpass", "glob", "gzip", "hashlib", "http", "httpx", "imaplib",
+    "io", "lzma", "multiprocessing", "mysql", "os", "passlib", "pathlib", "poplib", "psycopg",
+    "psycopg2", "pymongo", "pymysql", "queue", "redis", "requests", "shutil", "smtplib",
+    "socket", "sqlalchemy", "sqlite3", "sqlmodel", "subprocess", "sys", "telnetlib", "threading",
+    "time", "urllib", "urllib3", "xmlrpc", "zlib",
+];
 
 /// Callees no blocking catalogue contains, skipped before running every blocking rule on each
 /// call of every sync function: builtins other than `open`/`input`, pure standard-library
@@ -403,4 +430,21 @@ fn is_allowed(checker: &Checker, site: &CallSite) -> bool {
     }
     site.method_path()
         .is_some_and(|p| checker.settings.is_allowed_blocking(p))
+}
+
+/// `await <expr>` (AIO501, AIO502, AIO511).
+fn timeout_and_limit_awaits(checker: &mut Checker, await_expr: &ast::ExprAwait) {
+    if checker.enabled(Rule::NetworkAwaitWithoutTimeout) {
+        rules::timeouts::network_await_without_timeout::network_await_without_timeout(
+            checker, await_expr,
+        );
+    }
+    if checker.enabled(Rule::AwaitEventWithoutTimeout) {
+        rules::timeouts::await_event_without_timeout::await_event_without_timeout(
+            checker, await_expr,
+        );
+    }
+    if checker.enabled(Rule::AcquireWithoutRelease) {
+        rules::limits::acquire_without_release::acquire_without_release(checker, await_expr);
+    }
 }

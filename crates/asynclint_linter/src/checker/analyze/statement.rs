@@ -14,6 +14,9 @@ pub(crate) fn statement<'a>(checker: &mut Checker<'a>, stmt: &'a Stmt) {
     if let Stmt::With(with) = stmt {
         with_statement(checker, with);
     }
+    if matches!(stmt, Stmt::For(_) | Stmt::While(_)) {
+        loop_statement(checker, stmt);
+    }
     if let Stmt::Try(try_stmt) = stmt {
         try_error_handling(checker, try_stmt);
     }
@@ -147,8 +150,26 @@ fn coroutine_definition<'a>(checker: &mut Checker<'a>, def: &'a ast::StmtFunctio
     }
 }
 
+/// `for` and `while` loops (AIO514, AIO515).
+fn loop_statement<'a>(checker: &mut Checker<'a>, stmt: &'a Stmt) {
+    if checker.enabled(Rule::RetryWithoutBackoff) {
+        rules::limits::retry_without_backoff::retry_without_backoff(checker, stmt);
+    }
+    if let Stmt::While(while_stmt) = stmt
+        && checker.enabled(Rule::BusyWaitLoop)
+    {
+        rules::limits::busy_wait_loop::busy_wait_loop(checker, while_stmt);
+    }
+}
+
 /// `with` and `async with` statements (AIO600, AIO601).
 fn with_statement<'a>(checker: &mut Checker<'a>, with: &'a ast::StmtWith) {
+    if checker.enabled(Rule::TimeoutWithoutAwait) {
+        rules::timeouts::timeout_without_await::timeout_without_await(checker, with);
+    }
+    if checker.enabled(Rule::UselessSemaphore) {
+        rules::limits::useless_semaphore::useless_semaphore_in_with(checker, with);
+    }
     use rules::resources::{async_with_sync_context_manager, sync_with_async_context_manager};
     for item in &with.items {
         if with.is_async {
@@ -182,4 +203,8 @@ fn try_error_handling<'a>(checker: &mut Checker<'a>, try_stmt: &'a ast::StmtTry)
 }
 
 /// Called once when a function body is entered (the function's own scope is active).
-pub(crate) fn function_body<'a>(_checker: &mut Checker<'a>, _def: &'a ast::StmtFunctionDef) {}
+pub(crate) fn function_body<'a>(checker: &mut Checker<'a>, def: &'a ast::StmtFunctionDef) {
+    if checker.enabled(Rule::UselessSemaphore) {
+        rules::limits::useless_semaphore::useless_semaphore(checker, def);
+    }
+}

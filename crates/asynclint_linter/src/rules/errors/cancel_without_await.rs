@@ -113,16 +113,17 @@ fn is_task_kind(kind: &str) -> bool {
     ) {
         return true;
     }
-    kind.strip_suffix(".create_task()").is_some_and(|loop_kind| {
-        matches!(
-            loop_kind,
-            "asyncio.get_running_loop()"
-                | "asyncio.get_event_loop()"
-                | "asyncio.new_event_loop()"
-                | "asyncio.AbstractEventLoop()"
-                | "asyncio.events.AbstractEventLoop()"
-        )
-    })
+    kind.strip_suffix(".create_task()")
+        .is_some_and(|loop_kind| {
+            matches!(
+                loop_kind,
+                "asyncio.get_running_loop()"
+                    | "asyncio.get_event_loop()"
+                    | "asyncio.new_event_loop()"
+                    | "asyncio.AbstractEventLoop()"
+                    | "asyncio.events.AbstractEventLoop()"
+            )
+        })
 }
 
 /// Uses of the task in the function: after the cancel, anything but an inspection means the

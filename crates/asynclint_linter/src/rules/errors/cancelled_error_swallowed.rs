@@ -169,9 +169,7 @@ pub(crate) fn cancelled_error_swallowed(checker: &mut Checker, try_stmt: &ast::S
             "`{clause}` around `{awaited}` also catches `asyncio.CancelledError` and does not re-raise it"
         )
     };
-    let line = escape
-        .position()
-        .map(|at| checker.file().location(at).row);
+    let line = escape.position().map(|at| checker.file().location(at).row);
     let how = escape.describe(line);
     let effect = match escape {
         Escape::RaisesOther(_) => {
@@ -188,9 +186,7 @@ pub(crate) fn cancelled_error_swallowed(checker: &mut Checker, try_stmt: &ast::S
     };
     checker.report(
         Rule::CancelledErrorSwallowed,
-        format!(
-            "{what} ({how}): {effect}"
-        ),
+        format!("{what} ({how}): {effect}"),
         help,
         helpers::handler_header(handler),
         None,
@@ -308,9 +304,7 @@ fn statement(stmt: &Stmt, ctx: &Ctx) -> Flow {
         }
         Stmt::Return(ret) => Flow::Escapes(Escape::Return(ret.range.start())),
         Stmt::Break(brk) if !ctx.in_loop => Flow::Escapes(Escape::Break(brk.range.start())),
-        Stmt::Continue(cont) if !ctx.in_loop => {
-            Flow::Escapes(Escape::Continue(cont.range.start()))
-        }
+        Stmt::Continue(cont) if !ctx.in_loop => Flow::Escapes(Escape::Continue(cont.range.start())),
         Stmt::If(if_stmt) => {
             let mut clauses: Vec<(Option<&Expr>, &[Stmt])> =
                 vec![(Some(&*if_stmt.test), &if_stmt.body[..])];
@@ -416,7 +410,9 @@ fn is_imported_or_defined(semantic: &SemanticModel, class: &Expr) -> bool {
         Lookup::Found(bindings) => bindings.iter().all(|binding| {
             matches!(
                 binding.kind,
-                BindingKind::Import { .. } | BindingKind::FromImport { .. } | BindingKind::ClassDef(_)
+                BindingKind::Import { .. }
+                    | BindingKind::FromImport { .. }
+                    | BindingKind::ClassDef(_)
             )
         }),
         _ => false,
@@ -436,15 +432,12 @@ fn raises_cancelled_error(exc: &Expr, ctx: &Ctx) -> bool {
         other => other,
     };
     helpers::is_cancellation_class(ctx.semantic, class)
-        || ctx
-            .semantic
-            .resolve_qualified_name(class)
-            .is_some_and(|q| {
-                matches!(
-                    q.as_str(),
-                    "concurrent.futures.CancelledError" | "concurrent.futures._base.CancelledError"
-                )
-            })
+        || ctx.semantic.resolve_qualified_name(class).is_some_and(|q| {
+            matches!(
+                q.as_str(),
+                "concurrent.futures.CancelledError" | "concurrent.futures._base.CancelledError"
+            )
+        })
 }
 
 /// The handler passes the caught exception on: to a call that is not logging or formatting
@@ -539,7 +532,11 @@ fn hands_off(semantic: &SemanticModel, body: &[Stmt], name: &str) -> bool {
             if let Expr::Call(call) = expr
                 && !self.is_reporting_call(&call.func)
                 && (call.arguments.args.iter().any(|a| self.holds_name(a))
-                    || call.arguments.keywords.iter().any(|k| self.holds_name(&k.value)))
+                    || call
+                        .arguments
+                        .keywords
+                        .iter()
+                        .any(|k| self.holds_name(&k.value)))
             {
                 self.found = true;
                 return;

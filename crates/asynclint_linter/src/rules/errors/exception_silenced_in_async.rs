@@ -58,11 +58,9 @@ pub(crate) fn exception_silenced_in_async(checker: &mut Checker, try_stmt: &ast:
         return;
     }
     // Teardown code ignores errors of what it tears down on purpose.
-    if checker
-        .semantic
-        .current_function()
-        .is_some_and(|f| is_teardown_name(f.def.name.as_str()) || f.def.name.as_str() == "__aexit__")
-    {
+    if checker.semantic.current_function().is_some_and(|f| {
+        is_teardown_name(f.def.name.as_str()) || f.def.name.as_str() == "__aexit__"
+    }) {
         return;
     }
     let mut awaits: Option<Awaits> = None;
@@ -79,7 +77,11 @@ pub(crate) fn exception_silenced_in_async(checker: &mut Checker, try_stmt: &ast:
         let Some(first_await) = awaits.first else {
             return;
         };
-        if awaits.operands.iter().all(|operand| is_teardown_call(operand)) {
+        if awaits
+            .operands
+            .iter()
+            .all(|operand| is_teardown_call(operand))
+        {
             return;
         }
         let clause = helpers::handler_display(checker.source, handler);

@@ -35,7 +35,10 @@ impl Caught {
     }
 }
 
-pub(crate) fn caught(semantic: &SemanticModel, handler: &ast::ExceptHandlerExceptHandler) -> Caught {
+pub(crate) fn caught(
+    semantic: &SemanticModel,
+    handler: &ast::ExceptHandlerExceptHandler,
+) -> Caught {
     let mut caught = Caught::default();
     let Some(type_) = handler.type_.as_deref() else {
         caught.bare = true;

@@ -1,7 +1,8 @@
 //! ## What it does
 //! Reports `logger.error(...)` and `logger.warning(...)` (also `logging.error`/`warning` and
-//! the deprecated `warn`) called in an `except` handler of an `async def` without
-//! `exc_info=`, when the handler does not re-raise. The logger must be a known
+//! the deprecated `warn`) called without `exc_info=` in a catch-all handler
+//! (`except Exception`, `except BaseException`, bare `except`) of an `async def` whose `try`
+//! body awaits, when the handler does not re-raise. The logger must be a known
 //! `logging` logger: the `logging` module itself, `logging.getLogger(...)` (directly, or
 //! assigned to a module global, a local, or `self.<attr>` in `__init__`), or a name annotated
 //! `logging.Logger`.
@@ -32,10 +33,12 @@
 //!         _LOGGER.exception("Refresh failed")
 //! ```
 //!
-//! Not reported: calls that pass `exc_info=` (even `exc_info=False`, a deliberate choice) or
-//! `**kwargs`, handlers that re-raise (the traceback travels with the exception), loggers of
-//! unknown type (`self.log`, `structlog`), and code outside `except` handlers or in nested
-//! functions.
+//! Not reported: handlers of specific exceptions (`except TimeoutError:
+//! _LOGGER.warning("device offline")` is the expected, traceback-free way to report an
+//! anticipated failure), calls that pass `exc_info=` (even `exc_info=False`, a deliberate
+//! choice) or `**kwargs`, handlers that re-raise (the traceback travels with the exception),
+//! loggers of unknown type (`self.log`, `structlog`), `try` bodies without `await`, and code
+//! outside `except` handlers or in nested functions.
 //!
 //! ## References
 //! - [`logging.Logger.exception`](https://docs.python.org/3/library/logging.html#logging.Logger.exception)
@@ -46,6 +49,7 @@ use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::Ranged;
 
+use super::helpers::{self, Awaits};
 use crate::checker::{CallSite, Checker};
 use crate::registry::Rule;
 
@@ -65,10 +69,15 @@ pub(crate) fn log_without_traceback(checker: &mut Checker, site: &CallSite) {
     {
         return;
     }
-    let Some(handler) = enclosing_handler(checker, call) else {
+    let Some((try_stmt, handler)) = enclosing_handler(checker, call) else {
         return;
     };
-    if reraises(&handler.body) {
+    // Expected, specific errors (`except TimeoutError: log.warning("device offline")`) are
+    // logged without a traceback on purpose; only catch-alls hide unknown failures.
+    if !helpers::caught(&checker.semantic, handler).catches_everything()
+        || Awaits::of(&try_stmt.body).first.is_none()
+        || reraises(&handler.body)
+    {
         return;
     }
     let Expr::Attribute(attr) = &*call.func else {
@@ -107,9 +116,7 @@ fn is_logger_call(site: &CallSite) -> bool {
     site.receiver_kind.is_some_and(|kind| {
         matches!(
             kind,
-            "logging.getLogger()"
-                | "logging.Logger()"
-                | "logging.LoggerAdapter()"
+            "logging.getLogger()" | "logging.Logger()" | "logging.LoggerAdapter()"
         ) || (kind.starts_with("logging.getLogger().") && kind.ends_with(".getChild()"))
     })
 }
@@ -118,7 +125,7 @@ fn is_logger_call(site: &CallSite) -> bool {
 fn enclosing_handler<'a>(
     checker: &Checker<'a>,
     call: &ast::ExprCall,
-) -> Option<&'a ast::ExceptHandlerExceptHandler> {
+) -> Option<(&'a ast::StmtTry, &'a ast::ExceptHandlerExceptHandler)> {
     if !checker.semantic.in_async_context() {
         return None;
     }
@@ -129,7 +136,7 @@ fn enclosing_handler<'a>(
                 for handler in &try_stmt.handlers {
                     let ast::ExceptHandler::ExceptHandler(handler) = handler;
                     if handler.range.contains_range(call.range()) {
-                        return Some(handler);
+                        return Some((try_stmt, handler));
                     }
                 }
             }

@@ -70,7 +70,10 @@ pub(crate) fn ensure_future_on_coroutine(checker: &mut Checker, site: &CallSite)
         // `ensure_future` needs the module name.
         let edit = match &*site.call.func {
             Expr::Attribute(attr)
-                if checker.semantic.resolve_qualified_name(&attr.value).as_deref()
+                if checker
+                    .semantic
+                    .resolve_qualified_name(&attr.value)
+                    .as_deref()
                     == Some("asyncio") =>
             {
                 Some(Edit::replacement("create_task", attr.attr.range()))
@@ -112,7 +115,9 @@ fn is_coroutine_call(checker: &Checker, call: &ast::ExprCall) -> bool {
     match &*call.func {
         Expr::Name(name) => match checker.semantic.unique_binding(name.id.as_str()) {
             Some(binding) => match &binding.kind {
-                BindingKind::FunctionDef(def) => crate::rules::testing::helpers::is_plain_coroutine_function(def),
+                BindingKind::FunctionDef(def) => {
+                    crate::rules::testing::helpers::is_plain_coroutine_function(def)
+                }
                 _ => false,
             },
             None => false,
@@ -134,7 +139,9 @@ fn is_coroutine_call(checker: &Checker, call: &ast::ExprCall) -> bool {
                 _ => None,
             });
             match (defs.next(), defs.next()) {
-                (Some(def), None) => crate::rules::testing::helpers::is_plain_coroutine_function(def),
+                (Some(def), None) => {
+                    crate::rules::testing::helpers::is_plain_coroutine_function(def)
+                }
                 _ => false,
             }
         }

@@ -61,7 +61,9 @@ const FUTURE_FACTORIES: &[&str] = &[
 
 pub(crate) fn legacy_run_until_complete(checker: &mut Checker, site: &CallSite) {
     if site.method_name() != Some("run_until_complete")
-        || !site.receiver_kind.is_some_and(|k| LEGACY_LOOPS.contains(&k))
+        || !site
+            .receiver_kind
+            .is_some_and(|k| LEGACY_LOOPS.contains(&k))
         || !checker.semantic.at_module_level()
     {
         return;

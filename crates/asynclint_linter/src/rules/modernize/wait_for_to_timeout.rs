@@ -108,7 +108,10 @@ fn timeout_fix(
     // Keep the module as the call spells it (`aio.wait_for` -> `aio.timeout`).
     let asyncio = match &*call.func {
         Expr::Attribute(attr)
-            if checker.semantic.resolve_qualified_name(&attr.value).as_deref()
+            if checker
+                .semantic
+                .resolve_qualified_name(&attr.value)
+                .as_deref()
                 == Some("asyncio") =>
         {
             checker.source_of(attr.value.range()).to_string()

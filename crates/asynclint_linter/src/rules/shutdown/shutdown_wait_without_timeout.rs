@@ -32,7 +32,9 @@
 //! Not reported: `asyncio.wait(..., timeout=<not None>)`; waits inside `asyncio.wait_for(...)`
 //! or under `async with asyncio.timeout(...)`/`timeout_at(...)`, `async_timeout.timeout(...)`,
 //! anyio/trio `fail_after`/`move_on_after`; waits for tasks that were not cancelled in the same
-//! function before the wait.
+//! function before the wait; tasks created in the function around an asyncio primitive
+//! (`asyncio.create_task(queue.get())`, `create_task(event.wait())`,
+//! `create_task(asyncio.sleep(...))`), which cannot ignore the cancellation.
 //!
 //! This rule is off by default: it needs a judgement on how much the cancelled tasks can be
 //! trusted to finish.

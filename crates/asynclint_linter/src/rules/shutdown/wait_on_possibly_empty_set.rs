@@ -9,9 +9,10 @@
 //!   task has finished).
 //!
 //! An emptiness check is an enclosing `if`/`while`/conditional expression whose test mentions
-//! the collection (or the collection it is built from), an earlier `if` on it that leaves the
-//! function or loop (`return`, `raise`, `continue`, `break`), an `assert` on it, or an
-//! unconditional `.add(...)`/`.append(...)` before the call.
+//! the collection (or what it is built from: the source of the comprehension, the iterable of
+//! the loop that fills it, the conditions under which it is filled), an earlier `if` on one of
+//! those that leaves the function or loop (`return`, `raise`, `continue`, `break`), an
+//! `assert` on one, or an unconditional `.add(...)`/`.append(...)` before the call.
 //!
 //! ## Why is this bad?
 //! `asyncio.wait` refuses an empty collection: it raises
@@ -36,7 +37,8 @@
 //! ```
 //!
 //! Not reported: inline expressions (`asyncio.wait([t1, t2])`); non-empty literals (`{t1, t2}`);
-//! comprehensions over a non-empty literal or `range(<positive constant>)`; parameters,
+//! comprehensions over a non-empty literal or `range(<positive constant>)` (also through local
+//! names: `n = limit + 1` with `limit = 2`); parameters,
 //! attributes and anything else whose contents the function does not build (the caller may
 //! guarantee them); collections whose bindings the rule cannot all see.
 //!

@@ -9,7 +9,7 @@
 //!
 //! The rule is strict about "no dependency between iterations": it only fires when the body
 //! is exactly that one statement, the awaited call takes the loop variable (as an argument, or
-//! as the object whose method is called: `await conn.close()`), and the call does not read the
+//! as the object whose method is called: `await device.refresh()`), and the call does not read the
 //! list being filled. Any other statement (a `try`, an `if`, a `break`, a rate-limit
 //! `asyncio.sleep`), a use of an earlier result, or an `else:` clause means the iterations may
 //! depend on each other, and nothing is reported.
@@ -44,13 +44,31 @@
 //! or spawn the calls with `tg.create_task(...)` in an `asyncio.TaskGroup`. Bound the
 //! concurrency (a `Semaphore`) when the input can be large.
 //!
-//! Not reported, because the calls may well have to run in order: methods called on one fixed
-//! object (`await self.send(msg)`, `await db.execute(query)`, `await queue.put(item)`,
-//! `await ws.send(frame)`: one connection, one stream, one ordering), except on a known HTTP
-//! client session (`httpx.AsyncClient`, `aiohttp.ClientSession`); calls of the loop variable
-//! itself (`for callback in callbacks: await callback()`, ordered listeners); asyncio/anyio/trio
-//! functions (`asyncio.sleep`, nested `gather`/`wait` batches); `async for` loops; loops whose
-//! variable is unused (repetitions, retries).
+//! Not reported, because the calls may well have to run in order or gain nothing from running
+//! together:
+//! - methods called on one fixed object (`await self.send(msg)`, `await db.execute(query)`,
+//!   `await queue.put(item)`: one connection, one stream, one ordering), except request
+//!   methods of a known HTTP client session (`httpx.AsyncClient`, `aiohttp.ClientSession`);
+//! - methods of the loop variable unless named for working on that one object (`refresh`,
+//!   `update`, `fetch`, `load`, `start`, `connect`, `delete`, `get`, ...): handlers,
+//!   listeners and signals are called in order (`handler.call(...)`,
+//!   `trace.send_request_start(...)`), and teardown (`close`, `aclose`, `stop`, `shutdown`,
+//!   `unload`, ...) is mostly local, quick, and often ordered on purpose;
+//! - waiting for things that run anyway (`wait`, `wait_closed`, `join`): the total time is
+//!   the longest wait either way;
+//! - callees that are parameters or local variables (callbacks, `send` in ASGI, bound methods
+//!   of one shared client), the loop variable itself (`for callback in callbacks`), and
+//!   functions named for ordered processing (`handle_*`, `emit_*`, `notify_*`, `process_*`,
+//!   `migrate_*`, ...);
+//! - loops over events, messages, chunks, frames, lines, records or commands (a stream handled
+//!   in the order it came);
+//! - calls that also take a shared session or connection (`await save(session, item)`: one
+//!   database session runs one statement at a time), or wrap a call on another object
+//!   (`await run(device.send_key(key))`);
+//! - asyncio/anyio/trio functions (`asyncio.sleep`, nested `gather`/`wait` batches), `async for`
+//!   loops, loops whose variable is unused (repetitions, retries), and test code (files named
+//!   `test_*.py`/`*_test.py`/`conftest.py`, functions named `test_*`), where the order is part
+//!   of what is tested.
 //!
 //! This rule is off by default: sequential awaits are sometimes deliberate (to limit load on a
 //! server, or to keep logs ordered) in ways no syntax shows.
@@ -181,39 +199,9 @@ fn collect_targets<'a>(target: &'a Expr, out: &mut Vec<&'a str>) -> bool {
 /// Verbs of methods whose calls on different objects are independent (refreshing, closing,
 /// fetching one device, connection or resource per item).
 const INDEPENDENT_VERBS: &[&str] = &[
-    "close",
-    "aclose",
-    "stop",
-    "shutdown",
-    "disconnect",
-    "teardown",
-    "terminate",
-    "kill",
-    "unload",
-    "delete",
-    "remove",
-    "refresh",
-    "update",
-    "reload",
-    "fetch",
-    "load",
-    "download",
-    "upload",
-    "pull",
-    "start",
-    "connect",
-    "search",
-    "scan",
-    "probe",
-    "ping",
-    "poll",
-    "query",
-    "request",
-    "get",
-    "post",
-    "turn",
-    "toggle",
-    "setup",
+    "delete", "remove", "refresh", "update", "reload", "fetch", "load", "download", "upload",
+    "pull", "start", "connect", "search", "scan", "probe", "ping", "poll", "query", "request",
+    "get", "post", "turn", "toggle", "setup",
 ];
 
 /// Words that mark event delivery or ordered processing: listeners and handlers are called
@@ -244,6 +232,20 @@ const ORDERED_WORDS: &[&str] = &[
     "react",
     "evaluate",
     "evaluation",
+    // Teardown: mostly local and quick (cancelling timers, closing sockets, waiting for
+    // processes that are already exiting), and often done in a deliberate order.
+    "close",
+    "aclose",
+    "stop",
+    "shutdown",
+    "disconnect",
+    "teardown",
+    "terminate",
+    "kill",
+    "unload",
+    "cleanup",
+    "dispose",
+    "release",
 ];
 
 /// Loop variables that are items of a stream, processed in order.
@@ -392,28 +394,20 @@ fn shared_argument(call: &ast::ExprCall, loop_vars: &[&str]) -> bool {
             Expr::Starred(starred) => &*starred.value,
             other => other,
         };
-        match value {
+        let shared = match value {
             Expr::Name(name) => {
                 let id = name.id.as_str();
-                if !loop_vars.contains(&id)
-                    && SHARED_RESOURCES.contains(&id.trim_start_matches('_'))
-                {
-                    return true;
-                }
+                !loop_vars.contains(&id) && SHARED_RESOURCES.contains(&id.trim_start_matches('_'))
             }
             Expr::Attribute(attr) => {
-                if SHARED_RESOURCES.contains(&attr.attr.as_str().trim_start_matches('_')) {
-                    return true;
-                }
+                SHARED_RESOURCES.contains(&attr.attr.as_str().trim_start_matches('_'))
             }
-            Expr::Call(inner) => {
-                if let Expr::Attribute(method) = &*inner.func
-                    && !matches!(&*method.value, Expr::Name(n) if loop_vars.contains(&n.id.as_str()))
-                {
-                    return true;
-                }
-            }
-            _ => {}
+            Expr::Call(inner) => matches!(&*inner.func, Expr::Attribute(method)
+                if !matches!(&*method.value, Expr::Name(n) if loop_vars.contains(&n.id.as_str()))),
+            _ => false,
+        };
+        if shared {
+            return true;
         }
     }
     false

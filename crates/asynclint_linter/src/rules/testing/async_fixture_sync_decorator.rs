@@ -10,10 +10,11 @@
 //! instead of the value, the setup code never runs, and for `yield` fixtures the teardown
 //! never runs either.
 //!
-//! Not reported: modules that use the anyio or trio pytest plugins (they drive
-//! `@pytest.fixture` async fixtures of the tests they run) or load plugins with
-//! `pytest_plugins`, `@pytest_asyncio.fixture`, synchronous fixtures, and every fixture when
-//! `asyncio_mode = auto`.
+//! Not reported: modules that import `anyio` or `trio` or define the `anyio_backend` fixture
+//! (those plugins drive `@pytest.fixture` async fixtures of the tests they run) or load
+//! plugins with `pytest_plugins`, `@pytest_asyncio.fixture`, synchronous fixtures, and every
+//! fixture when `asyncio_mode = auto` or when a `conftest.py` of the project loads a plugin
+//! that runs coroutines itself (`aiohttp.pytest_plugin`, a `pytest_pyfunc_call` hook).
 //!
 //! ## Example
 //! ```python
@@ -37,7 +38,9 @@
 //!
 //! ## Options
 //! The mode is read from the project's pytest configuration (`asyncio_mode`, or
-//! `--asyncio-mode=` in `addopts`); no setting means strict.
+//! `--asyncio-mode=` in `addopts`); no setting means strict. The `conftest.py` files of the
+//! project root and the three directory levels below it are searched for coroutine-running
+//! plugins.
 //!
 //! ## References
 //! - [pytest-asyncio: async fixtures](https://pytest-asyncio.readthedocs.io/en/stable/reference/decorators/index.html)
@@ -52,7 +55,7 @@ use crate::registry::Rule;
 use crate::settings::AsyncioMode;
 
 pub(crate) fn async_fixture_sync_decorator(checker: &mut Checker, def: &ast::StmtFunctionDef) {
-    if !def.is_async || checker.settings.asyncio_mode == AsyncioMode::Auto {
+    if !def.is_async || checker.settings.asyncio_mode != AsyncioMode::Strict {
         return;
     }
     if !def

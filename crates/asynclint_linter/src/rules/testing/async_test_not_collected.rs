@@ -8,16 +8,18 @@
 //! only creates a coroutine object; nothing runs it unless a plugin takes over the call. In
 //! strict mode pytest-asyncio only takes over tests marked `@pytest.mark.asyncio`, so an
 //! unmarked async test is skipped with a warning ("async def functions are not natively
-//! supported") or, with older pytest versions, reported as passed: the assertions in its body
-//! never execute and the test proves nothing.
+//! supported"; pytest 8.4 and later fail it instead, very old versions even passed it): the
+//! assertions in its body never execute and the test proves nothing.
 //!
 //! Not reported: tests marked `@pytest.mark.anyio` or `@pytest.mark.trio`, tests requesting
 //! the `anyio_backend` fixture, modules that import `anyio` or `trio`, define the
-//! `anyio_backend` fixture or load pytest plugins themselves (`pytest_plugins = [...]`: a
-//! plugin such as `aiohttp.pytest_plugin` runs coroutine tests itself), methods of classes with base classes
-//! (`unittest.IsolatedAsyncioTestCase` runs its own coroutines), tests with decorators other
-//! than pytest marks and `mock.patch` (a decorator may run the coroutine itself), and every
-//! test when `asyncio_mode = auto`.
+//! `anyio_backend` fixture or load pytest plugins themselves (`pytest_plugins = [...]`),
+//! methods of classes with base classes (`unittest.IsolatedAsyncioTestCase` runs its own
+//! coroutines), tests with decorators other than pytest marks and `mock.patch` (a decorator
+//! may run the coroutine itself), and every test when `asyncio_mode = auto` or when a
+//! `conftest.py` of the project runs coroutine tests itself (it loads `aiohttp.pytest_plugin`,
+//! `pytest_trio`, ... through `pytest_plugins`, implements `pytest_pyfunc_call`, or adds the
+//! asyncio mark to collected items).
 //!
 //! ## Example
 //! ```python
@@ -42,7 +44,9 @@
 //! ## Options
 //! The mode is read from the project's pytest configuration: `asyncio_mode` in `pytest.ini`,
 //! `pyproject.toml` (`[tool.pytest.ini_options]`), `setup.cfg` (`[tool:pytest]`) or `tox.ini`
-//! (`[pytest]`), and `--asyncio-mode=` in `addopts`. No setting means strict.
+//! (`[pytest]`), and `--asyncio-mode=` in `addopts`. No setting means strict. The
+//! `conftest.py` files of the project root and the three directory levels below it are
+//! searched for coroutine-running plugins.
 //!
 //! ## References
 //! - [pytest-asyncio: modes](https://pytest-asyncio.readthedocs.io/en/stable/concepts.html#test-discovery-modes)
@@ -60,7 +64,7 @@ pub(crate) fn async_test_not_collected(checker: &mut Checker, def: &ast::StmtFun
     if !def.is_async || !def.name.as_str().starts_with("test") {
         return;
     }
-    if checker.settings.asyncio_mode == AsyncioMode::Auto || !helpers::in_test_module(checker) {
+    if checker.settings.asyncio_mode != AsyncioMode::Strict || !helpers::in_test_module(checker) {
         return;
     }
     // Nested in a function, or in a class pytest does not collect (or that runs its own tests).
@@ -73,9 +77,7 @@ pub(crate) fn async_test_not_collected(checker: &mut Checker, def: &ast::StmtFun
     {
         return;
     }
-    if helpers::requests_anyio_backend(&def.parameters)
-        || helpers::module_uses_other_async_plugin(checker)
-    {
+    if helpers::requests_anyio_backend(&def.parameters) {
         return;
     }
     let mut marks = helpers::decorator_marks(checker, &def.decorator_list);
@@ -85,7 +87,8 @@ pub(crate) fn async_test_not_collected(checker: &mut Checker, def: &ast::StmtFun
             .and(helpers::pytestmark_of(checker, &class.body));
     }
     marks = marks.and(helpers::pytestmark_of(checker, checker.module_body()));
-    if marks != Marks::Plain {
+    // Scanning the module's text is the expensive part: last.
+    if marks != Marks::Plain || helpers::module_uses_other_async_plugin(checker) {
         return;
     }
     checker.report(
@@ -139,14 +142,21 @@ mod tests {
         let path = Path::new("test_a.py");
         for (header, reported) in [
             ("pytestmark = pytest.mark.asyncio\n", 0),
-            ("pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope='module')]\n", 0),
+            (
+                "pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope='module')]\n",
+                0,
+            ),
             ("pytestmark = pytest.mark.anyio\n", 0),
             // Unreadable: might hold the asyncio mark.
             ("pytestmark = MARKS\n", 0),
             ("pytestmark = [pytest.mark.slow]\n", 1),
         ] {
             let source = format!("{SOURCE}{header}");
-            assert_eq!(lint_str(path, &source, &settings).len(), reported, "{header}");
+            assert_eq!(
+                lint_str(path, &source, &settings).len(),
+                reported,
+                "{header}"
+            );
         }
     }
 
@@ -154,10 +164,17 @@ mod tests {
     fn only_test_modules() {
         let settings = LinterSettings::for_rules([Rule::AsyncTestNotCollected]);
         for name in ["tests/helpers.py", "tests/testing.py", "test_dir/module.py"] {
-            assert!(lint_str(Path::new(name), SOURCE, &settings).is_empty(), "{name}");
+            assert!(
+                lint_str(Path::new(name), SOURCE, &settings).is_empty(),
+                "{name}"
+            );
         }
         for name in ["a_test.py", "conftest.py", "test_x.py"] {
-            assert_eq!(lint_str(Path::new(name), SOURCE, &settings).len(), 1, "{name}");
+            assert_eq!(
+                lint_str(Path::new(name), SOURCE, &settings).len(),
+                1,
+                "{name}"
+            );
         }
     }
 }

@@ -92,7 +92,11 @@ pub(crate) fn asyncmock_assert_called(checker: &mut Checker, site: &CallSite) {
     } else {
         "mock"
     };
-    let args = if called.ends_with("_with") { "(...)" } else { "()" };
+    let args = if called.ends_with("_with") {
+        "(...)"
+    } else {
+        "()"
+    };
     checker.report(
         Rule::AsyncmockAssertCalled,
         format!(
@@ -192,28 +196,29 @@ struct PatchCall {
 /// A `patch(...)`/`patch.object(...)` call (or pytest-mock's `mocker.patch...`), and whether
 /// the mock it creates is certainly an `AsyncMock`.
 fn patch_call(checker: &Checker, call: &ast::ExprCall) -> Option<PatchCall> {
-    let (is_object, is_pytest_mock) =
-        match checker.semantic.resolve_qualified_name(&call.func).as_deref() {
-            Some(q) if PATCHES.contains(&q) => (q.ends_with(".object"), false),
-            Some(_) => return None,
-            None => {
-                let Expr::Attribute(attr) = &*call.func else {
-                    return None;
-                };
-                match (attr.attr.as_str(), &*attr.value) {
-                    ("patch", receiver) if is_pytest_mock_fixture(checker, receiver) => {
-                        (false, true)
-                    }
-                    ("object", Expr::Attribute(inner))
-                        if inner.attr.as_str() == "patch"
-                            && is_pytest_mock_fixture(checker, &inner.value) =>
-                    {
-                        (true, true)
-                    }
-                    _ => return None,
+    let (is_object, is_pytest_mock) = match checker
+        .semantic
+        .resolve_qualified_name(&call.func)
+        .as_deref()
+    {
+        Some(q) if PATCHES.contains(&q) => (q.ends_with(".object"), false),
+        Some(_) => return None,
+        None => {
+            let Expr::Attribute(attr) = &*call.func else {
+                return None;
+            };
+            match (attr.attr.as_str(), &*attr.value) {
+                ("patch", receiver) if is_pytest_mock_fixture(checker, receiver) => (false, true),
+                ("object", Expr::Attribute(inner))
+                    if inner.attr.as_str() == "patch"
+                        && is_pytest_mock_fixture(checker, &inner.value) =>
+                {
+                    (true, true)
                 }
+                _ => return None,
             }
-        };
+        }
+    };
     let keyword = |name: &str| {
         call.arguments
             .keywords
@@ -279,11 +284,12 @@ fn local_class<'a>(checker: &Checker<'a>, expr: &Expr) -> Option<&'a ast::StmtCl
             value: Some(Expr::Call(call)),
             ..
         } => match &*call.func {
-            Expr::Name(callee) => match &checker.semantic.unique_binding(callee.id.as_str())?.kind
-            {
-                BindingKind::ClassDef(class) => Some(class),
-                _ => None,
-            },
+            Expr::Name(callee) => {
+                match &checker.semantic.unique_binding(callee.id.as_str())?.kind {
+                    BindingKind::ClassDef(class) => Some(class),
+                    _ => None,
+                }
+            }
             _ => None,
         },
         _ => None,
@@ -304,7 +310,10 @@ fn patched_parameter(checker: &Checker, binding: TextRange) -> bool {
         .iter()
         .chain(&def.parameters.args)
         .collect();
-    let Some(index) = params.iter().position(|p| p.parameter.name.range == binding) else {
+    let Some(index) = params
+        .iter()
+        .position(|p| p.parameter.name.range == binding)
+    else {
         return false;
     };
     let mut injected: Vec<bool> = Vec::new();
@@ -414,7 +423,11 @@ fn collect_assignments<'a>(
                 }
                 Stmt::With(with) => {
                     for item in &with.items {
-                        if item.optional_vars.as_deref().is_some_and(|v| self.matches(v)) {
+                        if item
+                            .optional_vars
+                            .as_deref()
+                            .is_some_and(|v| self.matches(v))
+                        {
                             self.values.push(None);
                         }
                     }

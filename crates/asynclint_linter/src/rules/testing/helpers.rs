@@ -172,9 +172,7 @@ pub(crate) fn decorator_marks(checker: &Checker, decorators: &[ast::Decorator]) 
         let is_patch = checker
             .semantic
             .resolve_qualified_name(callee(expr))
-            .is_some_and(|q| {
-                q.starts_with("unittest.mock.patch") || q.starts_with("mock.patch")
-            });
+            .is_some_and(|q| q.starts_with("unittest.mock.patch") || q.starts_with("mock.patch"));
         if is_patch {
             acc
         } else {
@@ -199,9 +197,15 @@ pub(crate) fn requests_anyio_backend(parameters: &ast::Parameters) -> bool {
 /// loads plugins itself with `pytest_plugins`?
 pub(crate) fn module_uses_other_async_plugin(checker: &Checker) -> bool {
     let source = checker.source;
-    ["import anyio", "from anyio", "import trio", "from trio", "import pytest_trio"]
-        .iter()
-        .any(|phrase| contains_word(source, phrase))
+    [
+        "import anyio",
+        "from anyio",
+        "import trio",
+        "from trio",
+        "import pytest_trio",
+    ]
+    .iter()
+    .any(|phrase| contains_word(source, phrase))
         || contains_word(source, "def anyio_backend")
         || contains_word(source, "pytest_plugins")
 }

@@ -12,8 +12,10 @@
 //! holds, and timing-based code can be driven by a fake clock instead of the real one.
 //!
 //! Not reported: sleeps shorter than a second (yielding to the loop with `asyncio.sleep(0)`
-//! is common and cheap), non-constant durations, sleeps in helpers, fixtures and nested
-//! functions, and files that are not test modules.
+//! is common and cheap), non-constant durations, sleeps inside `with pytest.raises(...)` or a
+//! timeout block (`asyncio.timeout`, `anyio.fail_after`, ...: they stand for slow work that is
+//! expected to be cut short), sleeps in helpers, fixtures and nested functions, and files that
+//! are not test modules.
 //!
 //! ## Example
 //! ```python
@@ -36,7 +38,7 @@
 //! - [`asyncio.wait_for`](https://docs.python.org/3/library/asyncio-task.html#asyncio.wait_for)
 //! - [pytest: flaky tests](https://docs.pytest.org/en/stable/explanation/flaky.html)
 
-use ruff_python_ast::{self as ast, Expr};
+use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::Ranged;
 
 use super::helpers;
@@ -60,7 +62,7 @@ pub(crate) fn long_sleep_in_test(checker: &mut Checker, site: &CallSite) {
     let Some(seconds) = delay.and_then(constant_seconds) else {
         return;
     };
-    if seconds < 1.0 || !helpers::in_test_function(checker) {
+    if seconds < 1.0 || !helpers::in_test_function(checker) || expected_to_be_cut_short(checker) {
         return;
     }
     let Some(function) = checker.semantic.current_function() else {
@@ -82,6 +84,44 @@ pub(crate) fn long_sleep_in_test(checker: &mut Checker, site: &CallSite) {
         site.call.range(),
         None,
     );
+}
+
+/// Context managers that interrupt the block: a sleep inside one stands for "something slow"
+/// that the test expects to be cancelled or to time out, and never runs its full length.
+const INTERRUPTING: &[&str] = &[
+    "pytest.raises",
+    "asyncio.timeout",
+    "asyncio.timeout_at",
+    "async_timeout.timeout",
+    "anyio.fail_after",
+    "anyio.move_on_after",
+    "trio.fail_after",
+    "trio.move_on_after",
+];
+
+/// Is the sleep inside `with pytest.raises(...)` or a timeout block of the test?
+fn expected_to_be_cut_short(checker: &Checker) -> bool {
+    for stmt in checker.statement_ancestors() {
+        match stmt {
+            Stmt::FunctionDef(_) => return false,
+            Stmt::With(with) => {
+                let interrupting = with.items.iter().any(|item| {
+                    let Expr::Call(call) = &item.context_expr else {
+                        return false;
+                    };
+                    checker
+                        .semantic
+                        .resolve_qualified_name(&call.func)
+                        .is_some_and(|q| INTERRUPTING.contains(&q.as_str()))
+                });
+                if interrupting {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
 }
 
 /// A non-negative number literal, in seconds.
@@ -107,10 +147,16 @@ mod tests {
     fn only_test_modules() {
         let settings = LinterSettings::for_rules([Rule::LongSleepInTest]);
         let source = "import asyncio\n\nasync def test_a():\n    await asyncio.sleep(2)\n";
-        assert_eq!(lint_str(Path::new("tests/test_a.py"), source, &settings).len(), 1);
+        assert_eq!(
+            lint_str(Path::new("tests/test_a.py"), source, &settings).len(),
+            1
+        );
         assert_eq!(lint_str(Path::new("a_test.py"), source, &settings).len(), 1);
         for name in ["app/checks.py", "tests/conftest.py", "tests/helpers.py"] {
-            assert!(lint_str(Path::new(name), source, &settings).is_empty(), "{name}");
+            assert!(
+                lint_str(Path::new(name), source, &settings).is_empty(),
+                "{name}"
+            );
         }
     }
 }

@@ -1,0 +1,69 @@
+"""Overhead of `asynclint run`: each workload alternately with and without the monitor.
+
+    python3 bench/runtime/compare.py [--rounds 7] [--asynclint target/release/asynclint]
+
+Prints, per workload, the median wall and CPU time of both and the slowdown. CPU time is the
+process's (the monitor's watchdog thread included); it is the steadier number on a busy
+machine. Runs alternate so drifting machine load hits both sides alike.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+
+
+def workloads(python):
+    yield "tasks: 100k short tasks", [python, os.path.join(HERE, "tasks.py")]
+    yield "awaits: 1M awaited coroutine calls", [python, os.path.join(HERE, "awaits.py")]
+    yield "echo: HTTP echo, asyncio streams, 20k requests", [python, os.path.join(HERE, "echo.py")]
+    probe = subprocess.run([python, "-c", "import aiohttp"], capture_output=True)
+    if probe.returncode == 0:
+        yield "echo: HTTP echo, aiohttp, 20k requests", [
+            python,
+            os.path.join(HERE, "echo.py"),
+            "--aiohttp",
+        ]
+
+
+def once(command):
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    result = json.loads(out.strip().splitlines()[-1])
+    return result["seconds"], result["cpu"]
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--python", default=sys.executable)
+    parser.add_argument(
+        "--asynclint", default=os.path.join(ROOT, "target", "release", "asynclint")
+    )
+    parser.add_argument("--", dest="extra", nargs=argparse.REMAINDER, default=[])
+    args = parser.parse_args()
+    monitor = [args.asynclint, "run", "-q", "-o", os.devnull]
+    print("| workload | plain wall | monitored wall | wall slowdown | plain CPU | monitored CPU | CPU slowdown |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for name, command in workloads(args.python):
+        plain, monitored = [], []
+        for _ in range(args.rounds):
+            plain.append(once(command))
+            monitored.append(once(monitor + ["--"] + command))
+        pw = statistics.median(p[0] for p in plain)
+        mw = statistics.median(m[0] for m in monitored)
+        pc = statistics.median(p[1] for p in plain)
+        mc = statistics.median(m[1] for m in monitored)
+        print(
+            "| %s | %.3f s | %.3f s | %+.1f%% | %.3f s | %.3f s | %+.1f%% |"
+            % (name, pw, mw, (mw / pw - 1) * 100, pc, mc, (mc / pc - 1) * 100),
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()
