@@ -33,6 +33,7 @@ impl Printer {
         }
         let options = RenderOptions {
             color: self.color,
+            unsafe_fixes: self.unsafe_fixes,
             cwd: Some(self.cwd.clone()),
             ..RenderOptions::default()
         };
@@ -45,7 +46,9 @@ impl Printer {
                     writeln!(out)?;
                     self.write_summary(diagnostics, out)?;
                 }
-                OutputFormat::Full | OutputFormat::Concise => self.write_summary(diagnostics, out)?,
+                OutputFormat::Full | OutputFormat::Concise => {
+                    self.write_summary(diagnostics, out)?
+                }
                 _ => {}
             }
         }
@@ -60,24 +63,45 @@ impl Printer {
         if n == 0 {
             if self.fixed > 0 {
                 let f = if self.fixed == 1 { "" } else { "s" };
-                return writeln!(out, "Found {} error{f} ({} fixed, 0 remaining).", self.fixed, self.fixed);
+                return writeln!(
+                    out,
+                    "Found {} error{f} ({} fixed, 0 remaining).",
+                    self.fixed, self.fixed
+                );
             }
             return writeln!(out, "All checks passed!");
         }
         if self.fixed > 0 {
-            writeln!(out, "Found {} errors ({} fixed, {n} remaining).", n + self.fixed, self.fixed)?;
+            writeln!(
+                out,
+                "Found {} errors ({} fixed, {n} remaining).",
+                n + self.fixed,
+                self.fixed
+            )?;
         } else {
             writeln!(out, "Found {n} error{s}.")?;
         }
         let safe = diagnostics
             .iter()
-            .filter(|d| d.fix.as_ref().is_some_and(|f| f.applicability == Applicability::Safe))
+            .filter(|d| {
+                d.fix
+                    .as_ref()
+                    .is_some_and(|f| f.applicability == Applicability::Safe)
+            })
             .count();
         let unsafe_ = diagnostics
             .iter()
-            .filter(|d| d.fix.as_ref().is_some_and(|f| f.applicability == Applicability::Unsafe))
+            .filter(|d| {
+                d.fix
+                    .as_ref()
+                    .is_some_and(|f| f.applicability == Applicability::Unsafe)
+            })
             .count();
-        let (available, hidden) = if self.unsafe_fixes { (safe + unsafe_, 0) } else { (safe, unsafe_) };
+        let (available, hidden) = if self.unsafe_fixes {
+            (safe + unsafe_, 0)
+        } else {
+            (safe, unsafe_)
+        };
         let hidden_note = |h: usize| {
             let fix = if h == 1 { "fix" } else { "fixes" };
             format!("{h} hidden {fix} can be enabled with the `--unsafe-fixes` option")
@@ -86,7 +110,11 @@ impl Printer {
             (0, 0) => {}
             (0, h) => writeln!(out, "No fixes available ({}).", hidden_note(h))?,
             (a, 0) => writeln!(out, "[*] {a} fixable with the `--fix` option.")?,
-            (a, h) => writeln!(out, "[*] {a} fixable with the `--fix` option ({}).", hidden_note(h))?,
+            (a, h) => writeln!(
+                out,
+                "[*] {a} fixable with the `--fix` option ({}).",
+                hidden_note(h)
+            )?,
         }
         Ok(())
     }

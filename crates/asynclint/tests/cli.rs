@@ -10,7 +10,8 @@ use std::process::Output;
 use assert_cmd::Command;
 use tempfile::TempDir;
 
-const SLEEPY: &str = "import time\n\n\nasync def main():\n    time.sleep(1)\n";
+const SLEEPY: &str =
+    "import time\n\n\nasync def main(client):\n    time.sleep(1)\n    await client.ping()\n";
 const CLEAN: &str = "import asyncio\n\n\nasync def main():\n    await asyncio.sleep(1)\n";
 
 struct Project {
@@ -373,7 +374,7 @@ fn output_file() {
     let run = project.check(&["--output-file", "out.txt"]);
     run.assert_code(1);
     let written = std::fs::read_to_string(project.root.join("out.txt")).unwrap();
-    assert!(written.ends_with("Found 1 error.\n"), "{written}");
+    assert!(written.contains("\nFound 1 error.\n"), "{written}");
 }
 
 #[test]
@@ -1152,16 +1153,35 @@ fn diff_prints_and_changes_nothing() {
     let path = project.write("app.py", FIXABLE);
     let run = project.check(&["--diff"]);
     run.assert_code(1);
-    assert!(run.stdout.contains("-    loop = asyncio.get_event_loop()"), "{}", run.stdout);
-    assert!(run.stdout.contains("+    loop = asyncio.get_running_loop()"), "{}", run.stdout);
-    assert!(!run.stdout.contains("asyncio.sleep"), "unsafe fixes need --unsafe-fixes");
+    assert!(
+        run.stdout.contains("-    loop = asyncio.get_event_loop()"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("+    loop = asyncio.get_running_loop()"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        !run.stdout.contains("asyncio.sleep"),
+        "unsafe fixes need --unsafe-fixes"
+    );
     assert!(run.stderr.contains("Would fix 1 error."), "{}", run.stderr);
     assert_eq!(std::fs::read_to_string(&path).unwrap(), FIXABLE);
     let run = project.check(&["--diff", "--unsafe-fixes"]);
-    assert!(run.stdout.contains("+    await asyncio.sleep(1)"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("+    await asyncio.sleep(1)"),
+        "{}",
+        run.stdout
+    );
     // Nothing to fix: exit 0.
     let clean = Project::new();
-    clean.write("ok.py", "import asyncio\n\n\nasync def main():\n    await asyncio.sleep(1)\n");
+    clean.write(
+        "ok.py",
+        "import asyncio\n\n\nasync def main():\n    await asyncio.sleep(1)\n",
+    );
     clean.check(&["--diff"]).assert_code(0);
 }
 
@@ -1171,9 +1191,17 @@ fn fix_applies_safe_fixes_and_reports_the_rest() {
     let path = project.write("app.py", FIXABLE);
     let run = concise(&project, &["--fix"]);
     run.assert_code(1);
-    assert!(run.stdout.contains("Found 2 errors (1 fixed, 1 remaining)."), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("Found 2 errors (1 fixed, 1 remaining)."),
+        "{}",
+        run.stdout
+    );
     let fixed = std::fs::read_to_string(&path).unwrap();
-    assert!(fixed.contains("asyncio.get_running_loop()") && fixed.contains("time.sleep(1)"), "{fixed}");
+    assert!(
+        fixed.contains("asyncio.get_running_loop()") && fixed.contains("time.sleep(1)"),
+        "{fixed}"
+    );
     let run = concise(&project, &["--fix", "--unsafe-fixes"]);
     run.assert_code(0);
     let fixed = std::fs::read_to_string(&path).unwrap();
@@ -1227,7 +1255,11 @@ fn fix_leaves_a_read_only_file_alone() {
     run.assert_code(1);
     assert!(run.stdout.contains("E902"), "{}", run.stdout);
     assert!(run.stdout.contains("read-only"), "{}", run.stdout);
-    assert_eq!(std::fs::read_to_string(&path).unwrap(), FIXABLE, "nothing lost");
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        FIXABLE,
+        "nothing lost"
+    );
     let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o444);
 }
@@ -1242,7 +1274,11 @@ fn fix_keeps_permissions() {
     concise(&project, &["--fix"]);
     let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o640);
-    assert!(std::fs::read_to_string(&path).unwrap().contains("get_running_loop"));
+    assert!(
+        std::fs::read_to_string(&path)
+            .unwrap()
+            .contains("get_running_loop")
+    );
     // No temporary files are left behind.
     let leftovers: Vec<_> = std::fs::read_dir(&project.root)
         .unwrap()
@@ -1262,18 +1298,27 @@ fn stdin_fix_prints_the_fixed_source() {
         .output()
         .unwrap();
     let stdout = String::from_utf8(output.stdout).unwrap();
-    assert_eq!(stdout, FIXABLE.replace("get_event_loop", "get_running_loop"));
+    assert_eq!(
+        stdout,
+        FIXABLE.replace("get_event_loop", "get_running_loop")
+    );
 }
 
 #[test]
 fn force_exclude_applies_to_explicit_files() {
     let project = Project::new();
-    project.write("pyproject.toml", "[tool.asynclint]\nextend-exclude = [\"generated\"]\n");
+    project.write(
+        "pyproject.toml",
+        "[tool.asynclint]\nextend-exclude = [\"generated\"]\n",
+    );
     project.write("generated/app.py", SLEEPY);
     project.write("app.py", SLEEPY);
     // Named explicitly: checked anyway, unless --force-exclude.
     let run = concise(&project, &["generated/app.py", "app.py"]);
-    assert_eq!(run.findings(), vec!["app.py AIO100", "generated/app.py AIO100"]);
+    assert_eq!(
+        run.findings(),
+        vec!["app.py AIO100", "generated/app.py AIO100"]
+    );
     let run = concise(&project, &["--force-exclude", "generated/app.py", "app.py"]);
     assert_eq!(run.findings(), vec!["app.py AIO100"]);
 }

@@ -21,7 +21,11 @@ fn files() -> Vec<(String, PathBuf, String)> {
     ] {
         let path = root.join(rel);
         if let Ok(text) = std::fs::read_to_string(&path) {
-            out.push((rel.rsplit('/').next().unwrap_or(rel).to_string(), path, text));
+            out.push((
+                rel.rsplit('/').next().unwrap_or(rel).to_string(),
+                path,
+                text,
+            ));
         }
     }
     // A larger synthetic module: the example modules repeated under distinct names.
@@ -31,7 +35,11 @@ fn files() -> Vec<(String, PathBuf, String)> {
         .flat_map(|(_, _, t)| std::iter::repeat_n(t.as_str(), 20))
         .collect::<Vec<_>>()
         .join("\n");
-    out.push(("synthetic_large.py".to_string(), root.join("synthetic_large.py"), big));
+    out.push((
+        "synthetic_large.py".to_string(),
+        root.join("synthetic_large.py"),
+        big,
+    ));
     out
 }
 
@@ -47,11 +55,20 @@ fn bench_lint(c: &mut Criterion) {
     let mut group = c.benchmark_group("lint_source");
     for (name, path, text) in files() {
         group.throughput(Throughput::Bytes(text.len() as u64));
-        group.bench_with_input(BenchmarkId::new("all_rules_with_summary", &name), &text, |b, text| {
-            b.iter(|| lint_source(&path, text, &all, &module));
-        });
+        group.bench_with_input(
+            BenchmarkId::new("all_rules_with_summary", &name),
+            &text,
+            |b, text| {
+                b.iter(|| lint_source(&path, text, &all, &module));
+            },
+        );
         group.bench_with_input(BenchmarkId::new("parse_only", &name), &text, |b, text| {
-            b.iter(|| ruff_python_parser::parse_unchecked_source(text, ruff_python_ast::PySourceType::Python));
+            b.iter(|| {
+                ruff_python_parser::parse_unchecked_source(
+                    text,
+                    ruff_python_ast::PySourceType::Python,
+                )
+            });
         });
     }
     group.finish();

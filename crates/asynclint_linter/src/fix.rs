@@ -59,10 +59,11 @@ pub fn apply_fixes(source: &str, diagnostics: &[Diagnostic], mode: FixMode) -> F
         if seen_fixes.iter().any(|f| f.edits == fix.edits) {
             continue;
         }
-        let conflicts = fix
-            .edits
-            .iter()
-            .any(|edit| accepted.iter().any(|other| overlaps(edit.range, other.range)));
+        let conflicts = fix.edits.iter().any(|edit| {
+            accepted
+                .iter()
+                .any(|other| overlaps(edit.range, other.range))
+        });
         if conflicts {
             continue;
         }
@@ -156,9 +157,21 @@ mod tests {
         let file = SourceFile::new("t.py", src);
         let r = |s: u32, e: u32| TextRange::new(TextSize::new(s), TextSize::new(e));
         let d = vec![
-            diag(&file, "A", Fix::safe("x", vec![Edit::replacement("x", r(0, 1))])),
-            diag(&file, "B", Fix::safe("y", vec![Edit::replacement("yy", r(0, 5))])),
-            diag(&file, "C", Fix::unsafe_("z", vec![Edit::replacement("z", r(6, 7))])),
+            diag(
+                &file,
+                "A",
+                Fix::safe("x", vec![Edit::replacement("x", r(0, 1))]),
+            ),
+            diag(
+                &file,
+                "B",
+                Fix::safe("y", vec![Edit::replacement("yy", r(0, 5))]),
+            ),
+            diag(
+                &file,
+                "C",
+                Fix::unsafe_("z", vec![Edit::replacement("z", r(6, 7))]),
+            ),
         ];
         let pass = apply_fixes(src, &d, FixMode::Safe);
         assert_eq!(pass.source.as_deref(), Some("x = 1\nb = 2\n"));
@@ -173,8 +186,16 @@ mod tests {
         let file = SourceFile::new("t.py", src);
         let at = TextSize::new(0);
         let d = vec![
-            diag(&file, "A", Fix::safe("x", vec![Edit::insertion("import a\n", at)])),
-            diag(&file, "B", Fix::safe("y", vec![Edit::insertion("import b\n", at)])),
+            diag(
+                &file,
+                "A",
+                Fix::safe("x", vec![Edit::insertion("import a\n", at)]),
+            ),
+            diag(
+                &file,
+                "B",
+                Fix::safe("y", vec![Edit::insertion("import b\n", at)]),
+            ),
         ];
         let pass = apply_fixes(src, &d, FixMode::Safe);
         assert_eq!(pass.count(), 1);
@@ -185,8 +206,15 @@ mod tests {
         let src = "a = 1\r\nb = 2\r\n";
         let file = SourceFile::new("t.py", src);
         let r = TextRange::new(TextSize::new(0), TextSize::new(5));
-        let d = vec![diag(&file, "A", Fix::safe("x", vec![Edit::replacement("if x:\n    pass", r)]))];
+        let d = vec![diag(
+            &file,
+            "A",
+            Fix::safe("x", vec![Edit::replacement("if x:\n    pass", r)]),
+        )];
         let pass = apply_fixes(src, &d, FixMode::Safe);
-        assert_eq!(pass.source.as_deref(), Some("if x:\r\n    pass\r\nb = 2\r\n"));
+        assert_eq!(
+            pass.source.as_deref(),
+            Some("if x:\r\n    pass\r\nb = 2\r\n")
+        );
     }
 }

@@ -21,15 +21,19 @@ pub fn asyncio_module(checker: &Checker) -> Option<(String, Option<Edit>)> {
         _ => return None,
     }
     // Also keep clear of any `asyncio` binding elsewhere in the module (a later global).
-    if checker
-        .semantic
-        .module_bindings()
-        .any(|(name, bindings)| *name == "asyncio" && !bindings.iter().all(|b| matches!(&b.kind, BindingKind::Import { qualified } if qualified == "asyncio")))
-    {
+    if checker.semantic.module_bindings().any(|(name, bindings)| {
+        *name == "asyncio"
+            && !bindings.iter().all(
+                |b| matches!(&b.kind, BindingKind::Import { qualified } if qualified == "asyncio"),
+            )
+    }) {
         return None;
     }
     let at = import_insertion_point(checker.module_body(), checker.source);
-    Some(("asyncio".to_string(), Some(Edit::insertion("import asyncio\n", at))))
+    Some((
+        "asyncio".to_string(),
+        Some(Edit::insertion("import asyncio\n", at)),
+    ))
 }
 
 /// After the leading docstring, `from __future__` imports and the first block of top-level
@@ -37,8 +41,8 @@ pub fn asyncio_module(checker: &Checker) -> Option<(String, Option<Edit>)> {
 fn import_insertion_point(body: &[Stmt], source: &str) -> TextSize {
     let mut after: Option<TextSize> = None;
     for (i, stmt) in body.iter().enumerate() {
-        let is_docstring = i == 0
-            && matches!(stmt, Stmt::Expr(e) if matches!(&*e.value, Expr::StringLiteral(_)));
+        let is_docstring =
+            i == 0 && matches!(stmt, Stmt::Expr(e) if matches!(&*e.value, Expr::StringLiteral(_)));
         if is_docstring || matches!(stmt, Stmt::Import(_) | Stmt::ImportFrom(_)) {
             after = Some(stmt.range().end());
             continue;

@@ -39,7 +39,11 @@ fn fix_until_stable(path: &Path, source: &str, settings: &LinterSettings) -> (St
         let count = pass.count();
         let Some(next) = pass.source else { break };
         applied += count;
-        assert!(parses(&next, false), "{}: fixed source does not parse:\n{next}", path.display());
+        assert!(
+            parses(&next, false),
+            "{}: fixed source does not parse:\n{next}",
+            path.display()
+        );
         text = next;
     }
     (text, applied)
@@ -48,7 +52,11 @@ fn fix_until_stable(path: &Path, source: &str, settings: &LinterSettings) -> (St
 #[test]
 fn fixable_rules() {
     let mut problems = Vec::new();
-    for rule in Rule::ALL.iter().copied().filter(|r| r.is_fixable() && !r.is_project_only()) {
+    for rule in Rule::ALL
+        .iter()
+        .copied()
+        .filter(|r| r.is_fixable() && !r.is_project_only())
+    {
         let path = fixture(rule);
         let Ok(source) = std::fs::read_to_string(&path) else {
             problems.push(format!("{}: no fixture", rule.code()));
@@ -82,8 +90,14 @@ fn fixable_rules() {
         assert!(applied > 0, "{}: nothing applied", rule.code());
         // A further pass changes nothing.
         let again = lint_str(&path, &fixed, &settings);
-        if apply_fixes(&fixed, &again, FixMode::Unsafe).source.is_some() {
-            problems.push(format!("{}: a second pass still changes the file", rule.code()));
+        if apply_fixes(&fixed, &again, FixMode::Unsafe)
+            .source
+            .is_some()
+        {
+            problems.push(format!(
+                "{}: a second pass still changes the file",
+                rule.code()
+            ));
         }
         insta::with_settings!({ snapshot_path => "snapshots", prepend_module_to_snapshot => false }, {
             insta::assert_snapshot!(format!("{}.fixed", rule.code()), fixed);
@@ -100,7 +114,10 @@ fn sleep_fix_adds_the_import_once() {
     let path = Path::new("m.py");
     let source = "\"\"\"Doc.\"\"\"\nfrom __future__ import annotations\n\nimport time\n\n\nasync def a():\n    time.sleep(1)\n    time.sleep(2)\n";
     let (fixed, applied) = fix_until_stable(path, source, &settings);
-    assert_eq!(applied, 2, "two sleeps (the import comes with the first)\n{fixed}");
+    assert_eq!(
+        applied, 2,
+        "two sleeps (the import comes with the first)\n{fixed}"
+    );
     assert_eq!(
         fixed,
         "\"\"\"Doc.\"\"\"\nfrom __future__ import annotations\n\nimport time\nimport asyncio\n\n\nasync def a():\n    await asyncio.sleep(1)\n    await asyncio.sleep(2)\n"
@@ -108,14 +125,23 @@ fn sleep_fix_adds_the_import_once() {
 
     let aliased = "import asyncio as aio\nimport time\n\nasync def a():\n    time.sleep(1)\n";
     let (fixed, _) = fix_until_stable(path, aliased, &settings);
-    assert!(fixed.contains("await aio.sleep(1)") && !fixed.contains("import asyncio\n"), "{fixed}");
+    assert!(
+        fixed.contains("await aio.sleep(1)") && !fixed.contains("import asyncio\n"),
+        "{fixed}"
+    );
 
     let taken = "import time\n\nasync def a(asyncio):\n    time.sleep(1)\n";
     let diagnostics = lint_str(path, taken, &settings);
     assert_eq!(diagnostics.len(), 1);
-    assert!(diagnostics[0].fix.is_none(), "no fix when `asyncio` means something else");
+    assert!(
+        diagnostics[0].fix.is_none(),
+        "no fix when `asyncio` means something else"
+    );
 
     let crlf = "import time\r\n\r\nasync def a():\r\n    time.sleep(1)\r\n";
     let (fixed, _) = fix_until_stable(path, crlf, &settings);
-    assert_eq!(fixed, "import time\r\nimport asyncio\r\n\r\nasync def a():\r\n    await asyncio.sleep(1)\r\n");
+    assert_eq!(
+        fixed,
+        "import time\r\nimport asyncio\r\n\r\nasync def a():\r\n    await asyncio.sleep(1)\r\n"
+    );
 }

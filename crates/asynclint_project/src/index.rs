@@ -206,24 +206,30 @@ impl ProjectIndex {
     /// Resolve every distinct path of the summaries up front, in parallel.
     fn resolve_all_paths(&mut self) {
         use rayon::prelude::*;
-        let mut unique: FxHashMap<usize, &asynclint_linter::project::PathName> = FxHashMap::default();
+        let mut unique: FxHashMap<usize, &asynclint_linter::project::PathName> =
+            FxHashMap::default();
         for summary in &self.summaries {
             for check in &summary.deferred {
                 if let Target::Path(p) = &check.target {
-                    unique.entry(std::sync::Arc::as_ptr(p).cast::<u8>() as usize).or_insert(p);
+                    unique
+                        .entry(std::sync::Arc::as_ptr(p).cast::<u8>() as usize)
+                        .or_insert(p);
                 }
             }
             for (_, def) in &summary.definitions {
                 if let Definition::Function(f) = def {
                     for edge in &f.calls {
                         if let Target::Path(p) = &edge.target {
-                            unique.entry(std::sync::Arc::as_ptr(p).cast::<u8>() as usize).or_insert(p);
+                            unique
+                                .entry(std::sync::Arc::as_ptr(p).cast::<u8>() as usize)
+                                .or_insert(p);
                         }
                     }
                 }
             }
         }
-        let entries: Vec<(usize, &asynclint_linter::project::PathName)> = unique.into_iter().collect();
+        let entries: Vec<(usize, &asynclint_linter::project::PathName)> =
+            unique.into_iter().collect();
         let resolved: FxHashMap<usize, Option<DefLoc>> = entries
             .par_iter()
             .map(|(key, path)| (*key, self.resolve_path(path, 0)))

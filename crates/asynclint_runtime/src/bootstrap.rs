@@ -81,7 +81,10 @@ mod tests {
         let path = python_path(dir.path(), Some(OsString::from("/a:/b"))).unwrap();
         let parts: Vec<_> = std::env::split_paths(&path).collect();
         assert_eq!(parts, [dir.path(), Path::new("/a"), Path::new("/b")]);
-        assert_eq!(python_path(dir.path(), Some(OsString::new())).unwrap(), dir.path().as_os_str());
+        assert_eq!(
+            python_path(dir.path(), Some(OsString::new())).unwrap(),
+            dir.path().as_os_str()
+        );
     }
 
     #[test]

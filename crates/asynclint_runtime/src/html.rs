@@ -259,7 +259,9 @@ fn findings(diagnostics: &[Diagnostic], options: &Options, s: &mut String) {
         s.push_str("<p class=\"empty\">Nothing to report.</p>\n</section>\n");
         return;
     }
-    s.push_str("<table>\n<thead><tr><th>code</th><th>where</th><th>what</th></tr></thead>\n<tbody>\n");
+    s.push_str(
+        "<table>\n<thead><tr><th>code</th><th>where</th><th>what</th></tr></thead>\n<tbody>\n",
+    );
     for diagnostic in diagnostics {
         let location = diagnostic.start_location();
         let _ = writeln!(
@@ -274,7 +276,10 @@ fn findings(diagnostics: &[Diagnostic], options: &Options, s: &mut String) {
             help = diagnostic
                 .help
                 .as_ref()
-                .map_or_else(String::new, |h| format!("<br><span class=\"help\">{}</span>", esc(h))),
+                .map_or_else(String::new, |h| format!(
+                    "<br><span class=\"help\">{}</span>",
+                    esc(h)
+                )),
         );
     }
     s.push_str("</tbody>\n</table>\n</section>\n");
@@ -333,7 +338,9 @@ fn queue_sites(report: &Report, options: &Options, s: &mut String) {
         sites.len()
     );
     if sites.is_empty() {
-        s.push_str("<p class=\"empty\">No <code>asyncio.Queue</code> was created.</p>\n</section>\n");
+        s.push_str(
+            "<p class=\"empty\">No <code>asyncio.Queue</code> was created.</p>\n</section>\n",
+        );
         return;
     }
     s.push_str("<table>\n<thead><tr><th>created at</th><th>class</th><th class=\"n\">maxsize</th><th class=\"n\">queues</th><th class=\"n\">puts</th><th class=\"n\">deepest</th></tr></thead>\n<tbody>\n");
@@ -476,6 +483,9 @@ mod tests {
 
     #[test]
     fn escapes_markup() {
-        assert_eq!(esc("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+        assert_eq!(
+            esc("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
     }
 }

@@ -252,9 +252,8 @@ impl Summary {
 
     /// One line for the text report.
     pub fn line(&self) -> String {
-        let plural = |n: usize, one: &str, many: &str| {
-            format!("{n} {}", if n == 1 { one } else { many })
-        };
+        let plural =
+            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
         let mut line = format!(
             "{}, {}",
             plural(self.processes.len(), "Python process", "Python processes"),
@@ -300,16 +299,22 @@ impl Summary {
                 .iter()
                 .filter(|b| b.id == *id)
                 .map(|b| {
-                    let place = b.frames.as_deref().and_then(anchor_frame).map(|f| {
-                        format!("{}:{}", file_name(Path::new(&f.file)), f.line)
-                    });
+                    let place = b
+                        .frames
+                        .as_deref()
+                        .and_then(anchor_frame)
+                        .map(|f| format!("{}:{}", file_name(Path::new(&f.file)), f.line));
                     (b.t, b.lag_ms, place)
                 })
                 .collect();
             self.loops.push(LoopSummary {
                 pid: hello.pid,
                 id: *id,
-                cls: state.info.as_ref().map(|i| i.cls.clone()).unwrap_or_default(),
+                cls: state
+                    .info
+                    .as_ref()
+                    .map(|i| i.cls.clone())
+                    .unwrap_or_default(),
                 thread: state
                     .info
                     .as_ref()
@@ -436,8 +441,10 @@ pub fn ms(value: f64) -> String {
 }
 
 fn file_name(path: &Path) -> String {
-    path.file_name()
-        .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
 }
 
 fn absolute(cwd: &Path, file: &str) -> PathBuf {
@@ -497,6 +504,8 @@ enum FindingKind {
     },
     Unawaited {
         coro: String,
+        /// Placed by the coroutine's recorded origin (else by the frame that dropped it).
+        from_origin: bool,
     },
     NotRetrieved {
         coro: String,
@@ -748,6 +757,7 @@ impl Builder<'_> {
             range,
             FindingKind::Unawaited {
                 coro: event.coro.clone(),
+                from_origin: event.from_origin,
             },
         );
     }
@@ -783,7 +793,14 @@ impl Builder<'_> {
         let (path, line, range) = match site {
             Some(site) if site.kind != Frame::INTERNAL => {
                 let path = absolute(cwd, &site.file);
-                let range = self.sources.range_of(&path, site.line, site.pos);
+                let range = match (site.pos, self.sources.get(&path)) {
+                    // A site from a coroutine origin has a line only: the call of the
+                    // coroutine function on it.
+                    (None, Some(source)) => {
+                        source.call_on_line(site.line, Some(short_func(&site.coro)))
+                    }
+                    _ => self.sources.range_of(&path, site.line, site.pos),
+                };
                 (path, site.line, range)
             }
             _ => {
@@ -940,12 +957,23 @@ fn describe(finding: &Finding) -> (String, String) {
                 }
             }
         }
-        FindingKind::Unawaited { coro } => (
-            format!(
-                "Coroutine `{coro}()` was created here and never awaited (seen at run time{}): its body never ran",
-                times(count)
-            ),
-            "Add `await`, or schedule it with `asyncio.create_task(...)` and keep a reference to the task".to_string(),
+        FindingKind::Unawaited { coro, from_origin } => (
+            if *from_origin {
+                format!(
+                    "Coroutine `{coro}()` was created here and never awaited (seen at run time{}): its body never ran",
+                    times(count)
+                )
+            } else {
+                format!(
+                    "Coroutine `{coro}()` was never awaited and was dropped here (seen at run time{}): its body never ran",
+                    times(count)
+                )
+            },
+            if *from_origin {
+                "Add `await`, or schedule it with `asyncio.create_task(...)` and keep a reference to the task".to_string()
+            } else {
+                "Add `await` where it is created (usually this line; `--origin-depth 1` pins it down), or schedule it with `asyncio.create_task(...)` and keep a reference to the task".to_string()
+            },
         ),
         FindingKind::NotRetrieved {
             coro,

@@ -199,7 +199,10 @@ impl Source {
 
     /// The source text of a range when it is short and on one line (for messages).
     pub fn snippet(&self, range: TextRange) -> Option<&str> {
-        let text = self.file.text().get(range.start().into()..range.end().into())?;
+        let text = self
+            .file
+            .text()
+            .get(range.start().into()..range.end().into())?;
         (!text.is_empty() && text.len() <= 60 && !text.contains('\n')).then_some(text)
     }
 
@@ -281,7 +284,8 @@ fn lint_as_async(file: &SourceFile, function: FunctionSpan) -> Vec<Found> {
                 Some(at) if offset >= at + inserted => offset - inserted,
                 _ => offset,
             };
-            let range = TextRange::new(back(diagnostic.range.start()), back(diagnostic.range.end()));
+            let range =
+                TextRange::new(back(diagnostic.range.start()), back(diagnostic.range.end()));
             Found {
                 range,
                 call: BlockingCall {
@@ -355,7 +359,10 @@ mod tests {
             "import time\nfrom time import sleep as nap\n\n\ndef helper():\n    time.sleep(0.3)\n    nap(1)\n    total = sum(range(10))\n",
         );
         let found = source.blocking_call_at(6, Some([6, 6, 4, 19])).unwrap();
-        assert_eq!((found.code, found.call.as_str()), ("AIO100", "time.sleep()"));
+        assert_eq!(
+            (found.code, found.call.as_str()),
+            ("AIO100", "time.sleep()")
+        );
         let by_line = source.blocking_call_at(7, None).unwrap();
         assert_eq!(by_line.code, "AIO100");
         assert_eq!(source.blocking_call_at(8, None), None);
@@ -389,6 +396,12 @@ mod tests {
         assert!(sources.is_suppressed(&path, "AIO950", 1));
         assert!(!sources.is_suppressed(&path, "AIO951", 1));
         let missing = dir.path().join("missing.py");
-        assert_eq!(sources.file_for(&missing, 3).location(sources.range_of(&missing, 3, None).start()).row, 3);
+        assert_eq!(
+            sources
+                .file_for(&missing, 3)
+                .location(sources.range_of(&missing, 3, None).start())
+                .row,
+            3
+        );
     }
 }

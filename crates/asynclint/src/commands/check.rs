@@ -80,13 +80,17 @@ pub fn check(args: &CheckArgs, no_project: bool) -> Result<ExitStatus> {
     };
     let mut diagnostics = collect(None);
 
-    let fix_mode = if args.unsafe_fixes { FixMode::Unsafe } else { FixMode::Safe };
+    let fix_mode = if args.unsafe_fixes {
+        FixMode::Unsafe
+    } else {
+        FixMode::Safe
+    };
     let mut fixed_count = 0usize;
     if args.fix || args.fix_only || args.diff {
         let resolver = settings.project.resolver(std::iter::empty());
         let module_of = |path: &Path| resolver.module_info(path);
-        let (fixed, mut problems) =
-            pool.install(|| super::fix::fix_all(&diagnostics, fix_mode, &settings.linter, &module_of));
+        let (fixed, mut problems) = pool
+            .install(|| super::fix::fix_all(&diagnostics, fix_mode, &settings.linter, &module_of));
         fixed_count = fixed.iter().map(super::fix::FixedFile::count).sum();
         if args.diff {
             return print_diffs(&fixed, &cwd, args.quiet);
@@ -124,8 +128,9 @@ pub fn check(args: &CheckArgs, no_project: bool) -> Result<ExitStatus> {
         diagnostics.extend(problems);
         diagnostics.sort_by(Diagnostic::sort_key_cmp);
         if args.fix_only {
-            let (errors, remaining): (Vec<Diagnostic>, Vec<Diagnostic>) =
-                diagnostics.into_iter().partition(|d| d.severity == Severity::Error);
+            let (errors, remaining): (Vec<Diagnostic>, Vec<Diagnostic>) = diagnostics
+                .into_iter()
+                .partition(|d| d.severity == Severity::Error);
             if !args.quiet {
                 let _ = writeln!(
                     io::stdout(),
@@ -218,7 +223,12 @@ pub(crate) fn run_with_facts(
 }
 
 /// The walked files: phase 1 and phase 2.
-fn collect_paths(args: &CheckArgs, settings: &Settings, pool: &rayon::ThreadPool, cwd: &Path) -> Vec<Diagnostic> {
+fn collect_paths(
+    args: &CheckArgs,
+    settings: &Settings,
+    pool: &rayon::ThreadPool,
+    cwd: &Path,
+) -> Vec<Diagnostic> {
     collect_paths_with_facts(args, settings, pool, cwd, None)
 }
 
@@ -282,7 +292,11 @@ fn print_diffs(fixed: &[super::fix::FixedFile], cwd: &Path, quiet: bool) -> Resu
     if !quiet {
         let _ = writeln!(io::stderr(), "Would fix {count} error{}.", plural(count));
     }
-    Ok(if count == 0 { ExitStatus::Success } else { ExitStatus::Failure })
+    Ok(if count == 0 {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Failure
+    })
 }
 
 fn plural(n: usize) -> &'static str {

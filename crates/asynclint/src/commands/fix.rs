@@ -144,27 +144,44 @@ pub fn write_fixed(file: &FixedFile) -> Result<(), Diagnostic> {
             "Failed to write fixes: the file is read-only; it was left unchanged".to_string(),
         ));
     }
-    let on_disk = std::fs::read(path)
-        .map_err(|e| io_error(format!("Failed to write fixes: cannot re-read the file: {e}")))?;
+    let on_disk = std::fs::read(path).map_err(|e| {
+        io_error(format!(
+            "Failed to write fixes: cannot re-read the file: {e}"
+        ))
+    })?;
     if on_disk != file.original.text().as_bytes() {
         return Err(io_error(
             "Failed to write fixes: the file changed on disk while it was checked; it was left unchanged"
                 .to_string(),
         ));
     }
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let mut temp = tempfile::Builder::new()
         .prefix(".asynclint-")
         .suffix(".tmp")
         .tempfile_in(dir)
-        .map_err(|e| io_error(format!("Failed to write fixes: cannot create a temporary file: {e}")))?;
+        .map_err(|e| {
+            io_error(format!(
+                "Failed to write fixes: cannot create a temporary file: {e}"
+            ))
+        })?;
     temp.write_all(file.fixed.as_bytes())
         .and_then(|()| temp.as_file().sync_all())
         .map_err(|e| io_error(format!("Failed to write fixes: {e}")))?;
-    std::fs::set_permissions(temp.path(), metadata.permissions())
-        .map_err(|e| io_error(format!("Failed to write fixes: cannot keep the permissions: {e}")))?;
-    temp.persist(path)
-        .map_err(|e| io_error(format!("Failed to write fixes: cannot replace the file: {}", e.error)))?;
+    std::fs::set_permissions(temp.path(), metadata.permissions()).map_err(|e| {
+        io_error(format!(
+            "Failed to write fixes: cannot keep the permissions: {e}"
+        ))
+    })?;
+    temp.persist(path).map_err(|e| {
+        io_error(format!(
+            "Failed to write fixes: cannot replace the file: {}",
+            e.error
+        ))
+    })?;
     Ok(())
 }
 

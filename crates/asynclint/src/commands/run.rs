@@ -520,7 +520,9 @@ mod linux {
                         libc::WEXITED | libc::WNOWAIT,
                     )
                 };
-                if result == 0 || std::io::Error::last_os_error().raw_os_error() != Some(libc::EINTR) {
+                if result == 0
+                    || std::io::Error::last_os_error().raw_os_error() != Some(libc::EINTR)
+                {
                     return;
                 }
             }

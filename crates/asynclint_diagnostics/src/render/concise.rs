@@ -12,7 +12,11 @@ pub(super) fn render(
 ) -> io::Result<()> {
     for diagnostic in diagnostics {
         let start = diagnostic.start_location();
-        let marker = if is_fixable(diagnostic) { "[*] " } else { "" };
+        let marker = if is_fixable(diagnostic, opts.unsafe_fixes) {
+            "[*] "
+        } else {
+            ""
+        };
         writeln!(
             out,
             "{}:{}:{}: {} {marker}{}",

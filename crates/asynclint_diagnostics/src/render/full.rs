@@ -66,11 +66,14 @@ fn render_one(
         frame.note(out, &paint(styles::HELP, "help", color).to_string(), help)?;
     }
     if let Some(fix) = &diagnostic.fix {
-        let safety = match fix.applicability {
-            Applicability::Safe => "",
-            Applicability::Unsafe => "(unsafe) ",
+        let note = match fix.applicability {
+            Applicability::Safe => format!("[*] {}", fix.message),
+            Applicability::Unsafe if opts.unsafe_fixes => format!("[*] (unsafe) {}", fix.message),
+            Applicability::Unsafe => {
+                format!("(unsafe, enable with `--unsafe-fixes`) {}", fix.message)
+            }
         };
-        frame.note(out, "fix", &format!("[*] {safety}{}", fix.message))?;
+        frame.note(out, "fix", &note)?;
     }
     Ok(())
 }

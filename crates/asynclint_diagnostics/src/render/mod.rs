@@ -73,8 +73,8 @@ impl std::fmt::Display for OutputFormat {
 pub struct RenderOptions {
     /// Emit ANSI colours (only `full` and `concise` use colour).
     pub color: bool,
-    /// Reserved: will distinguish fixes applicable under the current `--unsafe-fixes` setting.
-    pub show_fix_status: bool,
+    /// `--unsafe-fixes` is on: unsafe fixes count as applicable (`[*]`).
+    pub unsafe_fixes: bool,
     /// Printed as the tool version in SARIF.
     pub tool_version: String,
     /// Paths are printed relative to this directory when it is a prefix of them.
@@ -85,7 +85,7 @@ impl Default for RenderOptions {
     fn default() -> Self {
         Self {
             color: false,
-            show_fix_status: false,
+            unsafe_fixes: false,
             // The workspace shares one version, so this crate's version is the tool's.
             tool_version: env!("CARGO_PKG_VERSION").to_string(),
             cwd: None,
@@ -133,10 +133,13 @@ impl RenderOptions {
     }
 }
 
-/// The `[*]` marker: any fix, safe or unsafe, makes a diagnostic fixable (unsafe ones with
-/// `--unsafe-fixes`); the full format additionally says which fixes are unsafe.
-pub(crate) fn is_fixable(diagnostic: &Diagnostic) -> bool {
-    diagnostic.fix.is_some()
+/// The `[*]` marker, as in Ruff: the diagnostic has a fix that `--fix` would apply now (safe
+/// fixes always, unsafe ones only with `--unsafe-fixes`).
+pub(crate) fn is_fixable(diagnostic: &Diagnostic, unsafe_fixes: bool) -> bool {
+    diagnostic
+        .fix
+        .as_ref()
+        .is_some_and(|f| unsafe_fixes || f.applicability == Applicability::Safe)
 }
 
 pub(crate) fn applicability_name(applicability: Applicability) -> &'static str {

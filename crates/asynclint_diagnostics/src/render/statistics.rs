@@ -63,7 +63,7 @@ fn count(diagnostics: &[Diagnostic]) -> Vec<RuleCount> {
             fixable: false,
         });
         entry.count += 1;
-        entry.fixable |= is_fixable(diagnostic);
+        entry.fixable |= is_fixable(diagnostic, false);
     }
     let mut counts: Vec<RuleCount> = by_code.into_values().collect();
     counts.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.code.cmp(b.code)));

@@ -27,7 +27,11 @@ pub struct CallSite<'a, 'c> {
 }
 
 impl<'a, 'c> CallSite<'a, 'c> {
-    pub fn new(call: &'a ast::ExprCall, qualified: Option<&'c str>, receiver_kind: Option<&'c str>) -> Self {
+    pub fn new(
+        call: &'a ast::ExprCall,
+        qualified: Option<&'c str>,
+        receiver_kind: Option<&'c str>,
+    ) -> Self {
         Self {
             call,
             qualified,

@@ -200,10 +200,7 @@ impl SummaryBuilder {
             if name.contains('.') {
                 return true;
             }
-            semantic
-                .module_bindings()
-                .find(|(n, _)| **n == name.as_str())
-                .is_none_or(|(_, b)| b.len() == 1)
+            semantic.module_binding_count(name) <= 1
         });
         // Summaries live until phase 2 for every file: give back the growth slack.
         self.summary.deferred.shrink_to_fit();

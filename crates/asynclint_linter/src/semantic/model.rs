@@ -386,14 +386,22 @@ impl<'a> SemanticModel<'a> {
                     let class_path = self.module_definition_path(class.name.as_str())?;
                     return Some(Target::super_(&class_path, method));
                 }
-                self.target_path(expr).filter(|p| self.in_project(p)).map(Target::path)
+                self.target_path(expr)
+                    .filter(|p| self.in_project(p))
+                    .map(Target::path)
             }
-            Expr::Name(_) => self.target_path(expr).filter(|p| self.in_project(p)).map(Target::path),
+            Expr::Name(_) => self
+                .target_path(expr)
+                .filter(|p| self.in_project(p))
+                .map(Target::path),
             _ => None,
         }
     }
 
-    pub fn set_project_modules(&mut self, modules: Option<std::sync::Arc<rustc_hash::FxHashSet<String>>>) {
+    pub fn set_project_modules(
+        &mut self,
+        modules: Option<std::sync::Arc<rustc_hash::FxHashSet<String>>>,
+    ) {
         self.project_modules = modules;
     }
 
@@ -521,6 +529,19 @@ impl<'a> SemanticModel<'a> {
             .chain(params.args.iter())
             .next()
             .is_some_and(|p| p.parameter.name.as_str() == name)
+    }
+
+    /// The module-level bindings of `name` (a hash lookup).
+    pub fn module_bindings_of(&self, name: &str) -> Option<&[Binding<'a>]> {
+        self.scope(ScopeId(0)).bindings.get(name).map(Vec::as_slice)
+    }
+
+    /// How many bindings `name` has at module level (a hash lookup).
+    pub fn module_binding_count(&self, name: &str) -> usize {
+        self.scope(ScopeId(0))
+            .bindings
+            .get(name)
+            .map_or(0, Vec::len)
     }
 
     /// Names bound anywhere in the module scope (for the project summary).

@@ -33,7 +33,7 @@ _interval = 0.05
 _threshold = 0.1
 _tick = 0.025
 _flush_every = 0.2
-_origin_depth = 1
+_origin_depth = 0
 
 _started = False
 _pid = os.getpid()
@@ -253,16 +253,16 @@ class _Site:
 
 
 class _TaskSite(_Site):
-    """The tasks whose coroutine was created on one line. A task's coroutine is nearly always
-    created on the line that makes the task (`create_task(fetch(url))`, `gather(a(), b())`),
-    and CPython records that line itself (coroutine origin tracking, depth 1), which costs far
-    less than walking the stack in a task factory."""
+    """The tasks created at one place: the innermost frame of the program's own code when the
+    task factory ran, or (with coroutine origin tracking) the line that created the task's
+    coroutine, which is nearly always the same line (`create_task(fetch(url))`)."""
 
-    __slots__ = ("coro", "created", "done", "cancelled", "failed", "total", "max")
+    __slots__ = ("coro", "coro_code", "created", "done", "cancelled", "failed", "total", "max")
 
-    def __init__(self, origin, coro):
-        _Site.__init__(self, origin=origin)
+    def __init__(self, frame, coro, origin=None):
+        _Site.__init__(self, frame, origin)
         self.coro = _coro_name(coro)
+        self.coro_code = getattr(coro, "cr_code", None)
         # Counted when the task finishes, or when it is reported still pending.
         self.created = 0
         self.done = 0
@@ -531,14 +531,13 @@ def _make_factory(state):
     partial = functools.partial
     done = _asynclint_task_done
     context = _CONTEXT
-
     exact = _EXACT_TASKS
     mask = _SAMPLE_EVERY - 1
 
     # The hot path of the monitor: one call per task. A done callback costs the loop a whole
-    # callback slot (~1.5 us on CPython 3.11, more than the task itself when it is short), so
-    # the first `exact` tasks of a loop get one and later tasks one in `_SAMPLE_EVERY`, with
-    # that weight. The site and outcome are worked out when the task finishes.
+    # callback slot (~1.5 us on CPython 3.11, more than a short task itself), and so does the
+    # stack walk that finds the creation site; so the first `exact` tasks of a loop get both,
+    # later ones one in `_SAMPLE_EVERY` (counted with that weight).
     def task_factory(loop, coro, **kwargs):
         inner = state.inner_factory
         if inner is not None:
@@ -551,11 +550,13 @@ def _make_factory(state):
             created = state.created + 1
             state.created = created
             if created <= exact:
-                task.add_done_callback(partial(done, state, monotonic(), 1), context=context)
-            elif not created & mask:
-                task.add_done_callback(
-                    partial(done, state, monotonic(), mask + 1), context=context
-                )
+                weight = 1
+            elif created & mask:
+                return task
+            else:
+                weight = mask + 1
+            site = _creation_site(coro, _getframe(1))
+            task.add_done_callback(partial(done, site, monotonic(), weight), context=context)
         except Exception:
             pass
         return task
@@ -566,17 +567,29 @@ def _make_factory(state):
 _EXACT_TASKS = 1000
 _SAMPLE_EVERY = 32  # a power of two
 _NO_SITE = object()
+_sites_by_code = {}  # id(coroutine code) -> the first site seen creating it
 
 
-def _task_site(task):
-    """The site of a task, from its coroutine's origin (`None`: unknown or asyncio's own)."""
-    try:
-        coro = task.get_coro()
-        origin = coro.cr_origin
-    except Exception:
-        return None
-    if not origin:
-        return None
+def _creation_site(coro, frame):
+    origin = getattr(coro, "cr_origin", None)
+    if origin:
+        site = _origin_site(origin, coro)
+    else:
+        code = getattr(coro, "cr_code", None)
+        if (
+            code is not None
+            and code.co_name in _HOUSEKEEPING
+            and _kind(code.co_filename) == _INTERNAL
+        ):
+            # The loop's own shutdown tasks: counted, no site.
+            return None
+        site = _site_for(_task_sites, frame, _TaskSite, coro)
+    if site is not None and site.coro_code is not None:
+        _sites_by_code.setdefault(id(site.coro_code), site)
+    return site
+
+
+def _origin_site(origin, coro):
     # The innermost line of the program's own code (origins deeper than one frame can skip a
     # library wrapper), else the line that called the coroutine function.
     where = origin[0]
@@ -591,16 +604,39 @@ def _task_site(task):
             # Created inside asyncio itself (the loop's shutdown tasks): counted, no site.
             site = _NO_SITE
         else:
-            site = _TaskSite(where, coro)
+            site = _TaskSite(None, coro, where)
         _task_sites[where] = site
-    if site is _NO_SITE:
-        return None
-    return site
+    return None if site is _NO_SITE else site
 
 
-def _asynclint_task_done(state, started, weight, task):
+_HOUSEKEEPING = frozenset(["shutdown_asyncgens", "shutdown_default_executor"])
+
+
+def _task_site(task):
+    """The creation site of any task: from its done callback (a tracked pending task), its
+    coroutine's origin, or the site that created tasks of the same coroutine function."""
+    try:
+        callbacks = task._callbacks or ()
+        for entry in callbacks:
+            callback = entry[0] if isinstance(entry, tuple) else entry
+            if type(callback) is functools.partial and callback.func is _asynclint_task_done:
+                return callback.args[0]
+        coro = task.get_coro()
+        origin = getattr(coro, "cr_origin", None)
+        if origin:
+            return _origin_site(origin, coro)
+        code = getattr(coro, "cr_code", None)
+        if code is not None:
+            site = _sites_by_code.get(id(code))
+            if site is not None and site.coro_code is code:
+                return site
+    except Exception:
+        pass
+    return None
+
+
+def _asynclint_task_done(site, started, weight, task):
     elapsed = _monotonic() - started
-    site = _task_site(task)
     if site is None:
         return
     site.created += weight
@@ -924,9 +960,15 @@ def _send_lines(events):
     global _dead
     if _sock is None:
         return
+    lines = []
+    for event in events:
+        try:
+            lines.append(json.dumps(event, separators=(",", ":")))
+        except Exception:
+            # One bad value (never expected) must not cost the rest.
+            pass
     try:
-        data = "".join(json.dumps(e, separators=(",", ":")) + "\n" for e in events)
-        _sock.sendall(data.encode("utf-8", "surrogatepass"))
+        _sock.sendall(("\n".join(lines) + "\n").encode("utf-8", "surrogatepass"))
     except Exception:
         _dead = True
 
@@ -935,7 +977,7 @@ def _snapshots():
     events = []
     for table in (_task_sites, _queue_sites):
         for site in list(table.values()):
-            if site.dirty:
+            if site is not _NO_SITE and site.dirty:
                 site.dirty = False
                 events.append(site.snapshot())
     for key, state in list(_states.items()):
@@ -1045,9 +1087,9 @@ def start(config):
     _interval = max(0.001, float(config.get("interval_ms", 50)) / 1000.0)
     _threshold = max(0.001, float(config.get("threshold_ms", 100)) / 1000.0)
     _tick = max(0.002, min(_interval, _threshold) / 2.0)
-    # Task sites come from coroutine origins, so tracking is always on (depth 1 costs ~0.1 us
-    # per coroutine).
-    _origin_depth = max(1, int(config.get("origin_depth", 1)))
+    # Off by default: CPython then records an origin for every coroutine (~0.1-0.2 us each,
+    # ~10% of a coroutine-heavy program), only to place unawaited coroutines more precisely.
+    _origin_depth = max(0, int(config.get("origin_depth", 0)))
     _init_dirs()
 
     events = asyncio.events

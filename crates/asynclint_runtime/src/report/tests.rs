@@ -64,31 +64,60 @@ fn blocks_map_to_the_catalogued_code_or_aio950() {
     ]);
     assert_eq!(codes_and_lines(&report), [("AIO100", 5), ("AIO950", 9)]);
     let sleep = &report.diagnostics[0];
-    assert!(sleep.message.starts_with("`time.sleep()` blocked the event loop for 300 ms"), "{}", sleep.message);
-    assert!(sleep.message.contains("worst of 2, 550 ms in all"), "{}", sleep.message);
-    assert!(sleep.message.contains("handle() [worker.py:13] -> f() [worker.py:5]"), "{}", sleep.message);
+    assert!(
+        sleep
+            .message
+            .starts_with("`time.sleep()` blocked the event loop for 300 ms"),
+        "{}",
+        sleep.message
+    );
+    assert!(
+        sleep.message.contains("worst of 2, 550 ms in all"),
+        "{}",
+        sleep.message
+    );
+    assert!(
+        sleep
+            .message
+            .contains("handle() [worker.py:13] -> f() [worker.py:5]"),
+        "{}",
+        sleep.message
+    );
     assert!(sleep.help.as_deref().unwrap().contains("asyncio.to_thread"));
     assert_eq!(sleep.start_location().column, 5);
     let crunch = &report.diagnostics[1];
     assert!(crunch.message.contains("150 ms"), "{}", crunch.message);
-    assert!(crunch.message.contains("while it ran this line of `f()`"), "{}", crunch.message);
-    assert_eq!(&crunch.file.text()[crunch.range], "return sum(i * i for i in range(10))");
+    assert!(
+        crunch.message.contains("while it ran this line of `f()`"),
+        "{}",
+        crunch.message
+    );
+    assert_eq!(
+        &crunch.file.text()[crunch.range],
+        "return sum(i * i for i in range(10))"
+    );
 }
 
 #[test]
 fn a_blocking_call_inside_a_library_is_reported_at_the_programs_call() {
     let fixture = Fixture::new(&[
-        ("app.py", "import lib\n\n\nasync def main():\n    lib.fetch()\n"),
-        ("site-packages/lib.py", "import time\n\n\ndef fetch():\n    time.sleep(1)\n"),
+        (
+            "app.py",
+            "import lib\n\n\nasync def main():\n    lib.fetch()\n",
+        ),
+        (
+            "site-packages/lib.py",
+            "import time\n\n\ndef fetch():\n    time.sleep(1)\n",
+        ),
     ]);
     let report = fixture.run(&[r#"{"type":"block","loop":1,"t":2.0,"lag_ms":900,"frames":[{"file":"site-packages/lib.py","line":5,"func":"fetch","kind":1,"pos":[5,5,4,17]},{"file":"app.py","line":5,"func":"main","kind":2,"pos":[5,5,4,15]}]}"#.to_string()]);
     assert_eq!(codes_and_lines(&report), [("AIO100", 5)]);
     let diagnostic = &report.diagnostics[0];
     assert!(diagnostic.file.path().ends_with("app.py"));
     assert!(
-        diagnostic
-            .message
-            .starts_with("`lib.fetch()` reached `time.sleep()` [site-packages/lib.py:5], which blocked"),
+        diagnostic.message.starts_with(
+            "`lib.fetch()` reached `time.sleep()` [site-packages/lib.py:5], which blocked"
+        ),
         "{}",
         diagnostic.message
     );
@@ -127,21 +156,36 @@ fn task_events_sit_on_the_creation_site() {
 
 #[test]
 fn only_unbounded_queues_over_the_threshold_are_findings() {
-    let fixture = Fixture::new(&[("app.py", "import asyncio\nq = asyncio.Queue()\nb = asyncio.Queue(5)\nsmall = asyncio.Queue()\n")]);
+    let fixture = Fixture::new(&[(
+        "app.py",
+        "import asyncio\nq = asyncio.Queue()\nb = asyncio.Queue(5)\nsmall = asyncio.Queue()\n",
+    )]);
     let queue = |id: u32, line: u32, maxsize: u32, hwm: u32| {
         format!(
             r#"{{"type":"queue_site","site":{id},"file":"app.py","line":{line},"func":"<module>","kind":2,"cls":"Queue","maxsize":{maxsize},"queues":1,"puts":{hwm},"hwm":{hwm}}}"#
         )
     };
-    let report = fixture.run(&[queue(1, 2, 0, 5000), queue(2, 3, 5, 5000), queue(3, 4, 0, 10)]);
+    let report = fixture.run(&[
+        queue(1, 2, 0, 5000),
+        queue(2, 3, 5, 5000),
+        queue(3, 4, 0, 10),
+    ]);
     assert_eq!(codes_and_lines(&report), [("AIO513", 2)]);
     assert_eq!(report.summary.queue_sites[0].hwm, 5000);
-    assert!(report.summary.line().contains("deepest queue 5000 items (app.py:2)"));
+    assert!(
+        report
+            .summary
+            .line()
+            .contains("deepest queue 5000 items (app.py:2)")
+    );
 }
 
 #[test]
 fn noqa_silences_run_time_findings_too() {
-    let fixture = Fixture::new(&[("app.py", "async def main():\n    notify()  # noqa: AIO200\n")]);
+    let fixture = Fixture::new(&[(
+        "app.py",
+        "async def main():\n    notify()  # noqa: AIO200\n",
+    )]);
     let report = fixture.run(&[r#"{"type":"unawaited","coro":"notify","frames":[{"file":"app.py","line":2,"func":"main","kind":2}],"from_origin":true,"t":3}"#.to_string()]);
     assert!(report.diagnostics.is_empty());
 }

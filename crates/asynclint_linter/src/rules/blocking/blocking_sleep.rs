@@ -90,7 +90,10 @@ fn sleep_fix(checker: &Checker, site: &CallSite) -> Option<Fix> {
         call.range(),
     )];
     edits.extend(import);
-    Some(Fix::unsafe_("Replace with `await asyncio.sleep(...)`", edits))
+    Some(Fix::unsafe_(
+        "Replace with `await asyncio.sleep(...)`",
+        edits,
+    ))
 }
 
 /// The name under which the `asyncio` module is bound (`asyncio`, or `aio` after

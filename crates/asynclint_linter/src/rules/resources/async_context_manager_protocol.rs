@@ -307,5 +307,8 @@ fn aexit_arity(checker: &mut Checker, class: &ast::StmtClassDef, def: &ast::Stmt
 fn only_transparent_decorators(checker: &Checker, def: &ast::StmtFunctionDef) -> bool {
     decorator_names(&checker.semantic, &def.decorator_list)
         .iter()
-        .all(|q| q.as_deref().is_some_and(|q| TRANSPARENT_METHOD_DECORATORS.contains(&q)))
+        .all(|q| {
+            q.as_deref()
+                .is_some_and(|q| TRANSPARENT_METHOD_DECORATORS.contains(&q))
+        })
 }

@@ -99,11 +99,7 @@ pub(crate) fn cleanup_not_in_finally(checker: &mut Checker, def: &ast::StmtFunct
     };
     scan.block(&def.body, &mut Vec::new());
     let findings = scan.findings;
-    let manager = if def.is_async {
-        "async with"
-    } else {
-        "with"
-    };
+    let manager = if def.is_async { "async with" } else { "with" };
     let name = def.name.as_str();
     for finding in findings {
         let callee = checker.source_of(finding.callee);
@@ -142,7 +138,10 @@ enum Frame<'a> {
     /// In `block`, followed by `rest` (the statements after the compound statement).
     Plain { rest: &'a [Stmt] },
     /// In the body of a `try` (whose `else:` runs next on success).
-    TryBody { orelse: &'a [Stmt], rest: &'a [Stmt] },
+    TryBody {
+        orelse: &'a [Stmt],
+        rest: &'a [Stmt],
+    },
 }
 
 struct Scan<'s, 'a> {
@@ -171,7 +170,8 @@ impl<'a> Scan<'_, 'a> {
                 // yielded inside: stop looking.
                 Stmt::With(_) => {}
                 Stmt::Try(try_stmt) => {
-                    if try_stmt.finalbody.is_empty() && !reraises_everything(self.semantic, try_stmt)
+                    if try_stmt.finalbody.is_empty()
+                        && !reraises_everything(self.semantic, try_stmt)
                     {
                         frames.push(Frame::TryBody {
                             orelse: &try_stmt.orelse,

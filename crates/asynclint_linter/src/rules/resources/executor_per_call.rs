@@ -55,9 +55,18 @@ use crate::registry::Rule;
 use crate::semantic::{BindingKind, ScopeKind};
 
 const EXECUTORS: &[(&str, &str)] = &[
-    ("concurrent.futures.ThreadPoolExecutor", "ThreadPoolExecutor"),
-    ("concurrent.futures.thread.ThreadPoolExecutor", "ThreadPoolExecutor"),
-    ("concurrent.futures.ProcessPoolExecutor", "ProcessPoolExecutor"),
+    (
+        "concurrent.futures.ThreadPoolExecutor",
+        "ThreadPoolExecutor",
+    ),
+    (
+        "concurrent.futures.thread.ThreadPoolExecutor",
+        "ThreadPoolExecutor",
+    ),
+    (
+        "concurrent.futures.ProcessPoolExecutor",
+        "ProcessPoolExecutor",
+    ),
     (
         "concurrent.futures.process.ProcessPoolExecutor",
         "ProcessPoolExecutor",
@@ -100,13 +109,10 @@ pub(crate) fn executor_per_call(checker: &mut Checker, site: &CallSite) {
         return;
     };
     let display = format!("{class}()");
-    let function = checker
-        .semantic
-        .current_function()
-        .map(|f| match f.class {
-            Some(class) => format!("{}.{}", class.name, f.def.name),
-            None => f.def.name.to_string(),
-        });
+    let function = checker.semantic.current_function().map(|f| match f.class {
+        Some(class) => format!("{}.{}", class.name, f.def.name),
+        None => f.def.name.to_string(),
+    });
     let when = match (&function, in_loop) {
         (_, true) => "on every iteration of the loop".to_string(),
         (Some(name), false) => format!("on every call of `{name}()`"),

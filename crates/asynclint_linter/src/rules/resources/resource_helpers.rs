@@ -257,7 +257,10 @@ impl<'a> Visitor<'a> for UsesVisitor<'_> {
 
 /// Is `range` inside the body (not the header, not the `else:`) of a `for`/`while` loop of the
 /// current function? `ancestors` are the enclosing statements, innermost first.
-pub(crate) fn in_loop_body<'a>(ancestors: impl Iterator<Item = &'a Stmt>, range: TextRange) -> bool {
+pub(crate) fn in_loop_body<'a>(
+    ancestors: impl Iterator<Item = &'a Stmt>,
+    range: TextRange,
+) -> bool {
     for stmt in ancestors {
         match stmt {
             Stmt::FunctionDef(_) | Stmt::ClassDef(_) => return false,

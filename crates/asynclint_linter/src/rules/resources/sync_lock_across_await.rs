@@ -118,5 +118,9 @@ fn lock_display(checker: &Checker, expr: &Expr) -> String {
 
 fn await_line(checker: &Checker, range: TextRange) -> usize {
     let offset = usize::from(range.start());
-    checker.source[..offset].bytes().filter(|b| *b == b'\n').count() + 1
+    checker.source[..offset]
+        .bytes()
+        .filter(|b| *b == b'\n')
+        .count()
+        + 1
 }

@@ -1,6 +1,6 @@
-pub mod dangling_task;
 pub mod background_task_exception_lost;
 pub mod create_task_inside_taskgroup;
+pub mod dangling_task;
 pub mod except_around_taskgroup;
 pub mod gather_exceptions_unchecked;
 pub mod gather_non_awaitable_argument;

@@ -231,10 +231,7 @@ pub(crate) fn long_lived_collection<'a>(
         }
         Expr::Name(name) => {
             let id = name.id.as_str();
-            let (_, module_bindings) = checker
-                .semantic
-                .module_bindings()
-                .find(|(n, _)| **n == id)?;
+            let module_bindings = checker.semantic.module_bindings_of(id)?;
             // The name must resolve to the module binding from here (not shadowed).
             let Lookup::Found(bindings) = checker.semantic.lookup(id) else {
                 return None;
