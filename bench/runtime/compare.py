@@ -2,9 +2,11 @@
 
     python3 bench/runtime/compare.py [--rounds 7] [--asynclint target/release/asynclint]
 
-Prints, per workload, the median wall and CPU time of both and the slowdown. CPU time is the
-process's (the monitor's watchdog thread included); it is the steadier number on a busy
-machine. Runs alternate so drifting machine load hits both sides alike.
+Prints, per workload, the median wall and CPU time of both and the slowdown. Times are
+measured inside the program (interpreter start-up excluded; `asynclint run` adds ~15 ms of
+its own around it). CPU time is the process's (the monitor's watchdog thread included); it is
+the steadier number on a busy machine. Runs alternate so drifting machine load hits both
+sides alike.
 """
 
 import argparse
@@ -31,8 +33,14 @@ def workloads(python):
         ]
 
 
+# asyncio's streams read into 256 KiB buffers; with glibc's default thresholds, whether each
+# read mmaps and trims memory depends on what the process allocated before (importing the
+# monitor alone flips it and made the plain run 2x slower), so both sides fix them.
+ENV = dict(os.environ, MALLOC_MMAP_THRESHOLD_="4194304", MALLOC_TRIM_THRESHOLD_="67108864")
+
+
 def once(command):
-    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(command, capture_output=True, text=True, check=True, env=ENV).stdout
     result = json.loads(out.strip().splitlines()[-1])
     return result["seconds"], result["cpu"]
 
@@ -44,7 +52,6 @@ def main():
     parser.add_argument(
         "--asynclint", default=os.path.join(ROOT, "target", "release", "asynclint")
     )
-    parser.add_argument("--", dest="extra", nargs=argparse.REMAINDER, default=[])
     args = parser.parse_args()
     monitor = [args.asynclint, "run", "-q", "-o", os.devnull]
     print("| workload | plain wall | monitored wall | wall slowdown | plain CPU | monitored CPU | CPU slowdown |")

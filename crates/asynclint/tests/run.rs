@@ -167,6 +167,19 @@ fn an_unawaited_coroutine_is_reported_where_it_was_created() {
             .contains("`notify()`")
     );
 
+    // Python's own warning names the program's line, exactly as without asynclint.
+    let direct = Command::new(python())
+        .current_dir(&programs.root)
+        .arg("unawaited.py")
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .output()
+        .unwrap();
+    let output = programs.run_in(".", &["-o", "/dev/null"], &["unawaited.py"], b"");
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        String::from_utf8_lossy(&direct.stderr)
+    );
+
     // With origin tracking the line is the creating one by construction.
     let report = programs.path("origin.json");
     let output = programs.run_in(

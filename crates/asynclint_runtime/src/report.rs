@@ -695,13 +695,18 @@ impl Builder<'_> {
             ),
             None => (None, false),
         };
-        // The chain from the outermost frame of the program down to the anchor.
-        let chain = frames[anchor..]
+        // The chain from the outermost frame of the program's code down to the anchor (a
+        // framework's or uvloop's frames further out are left off).
+        let mut outward: Vec<&Frame> = frames[anchor..]
             .iter()
             .filter(|f| f.kind != Frame::INTERNAL)
             .take(6)
-            .collect::<Vec<_>>()
-            .into_iter()
+            .collect();
+        while outward.len() > 1 && outward.last().is_some_and(|f| !f.is_user()) {
+            outward.pop();
+        }
+        let chain = outward
+            .iter()
             .rev()
             .map(|f| format!("{}() [{}]", short_func(&f.func), place(f, cwd)))
             .collect::<Vec<_>>()

@@ -792,10 +792,10 @@ def _observe_exception_context(loop, context):
         )
 
 
-def _report_pending(loop, via):
+def _report_pending(loop, via, main=None):
     now = round(_monotonic(), 4)
     for task in list(asyncio.tasks.all_tasks(loop)):
-        if task.done():
+        if task.done() or (main is not None and task.get_coro() is main):
             continue
         site = _task_site(task)
         if site is not None:
@@ -815,7 +815,13 @@ def _report_pending(loop, via):
 
 def _cancel_all_tasks(loop):
     try:
-        _report_pending(loop, "asyncio.run")
+        # Before 3.11, a Ctrl-C leaves `asyncio.run`'s main task pending too: that one is
+        # interrupted by design, not forgotten.
+        main = None
+        caller = _getframe(1)
+        if caller.f_code.co_name == "run":
+            main = caller.f_locals.get("main")
+        _report_pending(loop, "asyncio.run", main)
     except Exception:
         pass
     return _orig_cancel_all_tasks(loop)
@@ -837,22 +843,30 @@ _closed_states = []
 
 
 def _warn_unawaited(coro):
+    """`warnings._warn_unawaited_coroutine` (the same code in CPython 3.9-3.13), which the
+    interpreter calls when an unawaited coroutine is destroyed. It is reimplemented rather
+    than called, so that `stacklevel=2` still names the program's frame, not this one."""
     try:
         _observe_unawaited(coro, _getframe(1))
     except Exception:
         pass
-    origin = getattr(coro, "cr_origin", None)
-    if origin is not None and _origin_depth and len(origin) <= _origin_depth:
-        # The origin was recorded for asynclint, not asked for by the program: print the
-        # warning as the program would see it without us (no "Coroutine created at" part).
-        warnings.warn(
-            "coroutine '%s' was never awaited" % (coro.__qualname__,),
-            category=RuntimeWarning,
-            stacklevel=2,
-            source=coro,
-        )
-        return None
-    return _orig_warn_unawaited(coro)
+    msg_lines = ["coroutine '%s' was never awaited\n" % (coro.__qualname__,)]
+    origin = coro.cr_origin
+    # An origin recorded for asynclint (not asked for by the program) is not printed: the
+    # warning reads as it would without asynclint.
+    if origin is not None and not (_origin_depth and len(origin) <= _origin_depth):
+        import linecache
+        import traceback
+
+        def extract():
+            for filename, lineno, funcname in reversed(origin):
+                line = linecache.getline(filename, lineno)
+                yield (filename, lineno, funcname, line)
+
+        msg_lines.append("Coroutine created at (most recent call last)\n")
+        msg_lines += traceback.format_list(list(extract()))
+    msg = "".join(msg_lines).rstrip("\n")
+    warnings.warn(msg, category=RuntimeWarning, stacklevel=2, source=coro)
 
 
 def _observe_unawaited(coro, frame):

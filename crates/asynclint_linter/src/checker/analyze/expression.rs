@@ -296,6 +296,20 @@ fn project_call_facts(
     target: Option<&crate::project::Target>,
     in_async: bool,
 ) {
+    // A dual-mode helper's branch that only runs when no event loop is running in the thread
+    // (`if get_running_loop() is None: ...`) cannot block a loop: record nothing from it.
+    if checker
+        .summary
+        .as_mut()
+        .and_then(|b| b.current())
+        .is_some_and(|f| !f.is_async)
+        && rules::blocking::transitive_blocking_call::runs_only_without_event_loop(
+            checker,
+            site.call.range(),
+        )
+    {
+        return;
+    }
     let Some(builder) = &mut checker.summary else {
         return;
     };

@@ -50,8 +50,8 @@
 use std::sync::Arc;
 
 use asynclint_diagnostics::{Diagnostic, SourceFile};
-use ruff_python_ast::Expr;
-use ruff_text_size::Ranged;
+use ruff_python_ast::{self as ast, Expr, Stmt};
+use ruff_text_size::{Ranged, TextRange};
 
 use crate::checker::{CallSite, Checker};
 use crate::project::{DeferredCheck, DeferredKind, ProjectFacts, Target, snippet};
@@ -82,6 +82,199 @@ pub(crate) fn transitive_blocking_call(checker: &mut Checker, site: &CallSite, t
     }
 }
 
+/// Phase 1, sync functions: is the call at `range` reached only when no event loop is running
+/// in the thread? Dual-mode helpers test for a running loop and hand back an awaitable when
+/// there is one, blocking only otherwise:
+///
+/// ```python
+/// def drain_all(cls):
+///     if get_running_loop() is not None:
+///         return asyncio.wait(futures)
+///     else:
+///         return concurrent.futures.wait(futures)
+/// ```
+///
+/// Recognised: the branches of `if <loop> is None`/`is not None`/`not <loop>`/`<loop>` (where
+/// `<loop>` is a call of `get_running_loop()`/`_get_running_loop()` or a name bound to one),
+/// code after `if <loop> is not None: return ...`, and the `except RuntimeError:` handler of a
+/// `try` that calls `asyncio.get_running_loop()`. Blocking calls and call edges recorded from
+/// there would give async callers a chain that never runs on their loop.
+pub(crate) fn runs_only_without_event_loop(checker: &Checker, range: TextRange) -> bool {
+    let mut inner = range;
+    for stmt in checker.statement_ancestors() {
+        match stmt {
+            Stmt::If(s) => {
+                if branch_without_loop(checker, s, inner) {
+                    return true;
+                }
+            }
+            Stmt::Try(s) => {
+                if handler_without_loop(checker, s, inner) {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+        // `if <loop running>: return ...` earlier in the same block.
+        if let Some(body) = block_containing(stmt, inner)
+            && body
+                .iter()
+                .take_while(|prev| prev.range().end() <= inner.start())
+                .any(|prev| returns_when_loop_runs(checker, prev))
+        {
+            return true;
+        }
+        if matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)) {
+            return false;
+        }
+        inner = stmt.range();
+    }
+    false
+}
+
+/// Is `inner` in a branch of `if` that runs only without a running loop?
+fn branch_without_loop(checker: &Checker, s: &ast::StmtIf, inner: TextRange) -> bool {
+    let first = loop_test(checker, &s.test);
+    if s.body.iter().any(|b| b.range().contains_range(inner)) {
+        return first == Some(false);
+    }
+    // An `elif`/`else` runs only when every earlier test was false.
+    let mut earlier_true_with_loop = first == Some(true);
+    for clause in &s.elif_else_clauses {
+        let test = clause.test.as_ref().and_then(|t| loop_test(checker, t));
+        if clause.body.iter().any(|b| b.range().contains_range(inner)) {
+            return earlier_true_with_loop || test == Some(false);
+        }
+        earlier_true_with_loop |= test == Some(true);
+    }
+    false
+}
+
+/// `try: asyncio.get_running_loop() except RuntimeError: <inner>`.
+fn handler_without_loop(checker: &Checker, s: &ast::StmtTry, inner: TextRange) -> bool {
+    let Some(handler) = s.handlers.iter().find_map(|h| {
+        let ast::ExceptHandler::ExceptHandler(h) = h;
+        h.body
+            .iter()
+            .any(|b| b.range().contains_range(inner))
+            .then_some(h)
+    }) else {
+        return false;
+    };
+    let catches_runtime_error = handler.type_.as_deref().is_some_and(|t| {
+        let is_runtime_error = |e: &Expr| {
+            checker.semantic.resolve_qualified_name(e).as_deref() == Some("builtins.RuntimeError")
+        };
+        match t {
+            Expr::Tuple(tuple) => tuple.elts.iter().any(is_runtime_error),
+            other => is_runtime_error(other),
+        }
+    });
+    catches_runtime_error
+        && s.body.iter().any(|stmt| {
+            let value = match stmt {
+                Stmt::Expr(e) => &*e.value,
+                Stmt::Assign(a) => &*a.value,
+                Stmt::AnnAssign(a) => match a.value.as_deref() {
+                    Some(v) => v,
+                    None => return false,
+                },
+                Stmt::Return(r) => match r.value.as_deref() {
+                    Some(v) => v,
+                    None => return false,
+                },
+                _ => return false,
+            };
+            is_loop_call(value)
+        })
+}
+
+/// `if <loop running>:` whose body always leaves the function (`return`/`raise`).
+fn returns_when_loop_runs(checker: &Checker, stmt: &Stmt) -> bool {
+    let Stmt::If(s) = stmt else {
+        return false;
+    };
+    s.elif_else_clauses.is_empty()
+        && loop_test(checker, &s.test) == Some(true)
+        && matches!(s.body.last(), Some(Stmt::Return(_) | Stmt::Raise(_)))
+}
+
+/// The block (list of statements) of `stmt` that contains `inner`.
+fn block_containing(stmt: &Stmt, inner: TextRange) -> Option<&[Stmt]> {
+    let contains = |body: &[Stmt]| body.iter().any(|b| b.range().contains_range(inner));
+    let mut blocks: Vec<&[Stmt]> = Vec::new();
+    match stmt {
+        Stmt::FunctionDef(s) => blocks.push(&s.body),
+        Stmt::If(s) => {
+            blocks.push(&s.body);
+            blocks.extend(s.elif_else_clauses.iter().map(|c| c.body.as_slice()));
+        }
+        Stmt::For(s) => blocks.extend([s.body.as_slice(), s.orelse.as_slice()]),
+        Stmt::While(s) => blocks.extend([s.body.as_slice(), s.orelse.as_slice()]),
+        Stmt::With(s) => blocks.push(&s.body),
+        Stmt::Try(s) => {
+            blocks.push(&s.body);
+            blocks.extend(s.handlers.iter().map(|h| {
+                let ast::ExceptHandler::ExceptHandler(h) = h;
+                h.body.as_slice()
+            }));
+            blocks.extend([s.orelse.as_slice(), s.finalbody.as_slice()]);
+        }
+        Stmt::Match(s) => blocks.extend(s.cases.iter().map(|c| c.body.as_slice())),
+        _ => {}
+    }
+    blocks.into_iter().find(|b| contains(b))
+}
+
+/// `Some(true)` when the test is true exactly when an event loop is running, `Some(false)` when
+/// it is true exactly when none is.
+fn loop_test(checker: &Checker, test: &Expr) -> Option<bool> {
+    match test {
+        Expr::UnaryOp(u) if u.op == ast::UnaryOp::Not => loop_test(checker, &u.operand).map(|b| !b),
+        Expr::Compare(c)
+            if c.ops.len() == 1
+                && matches!(c.comparators.first(), Some(Expr::NoneLiteral(_)))
+                && is_loop_value(checker, &c.left) =>
+        {
+            match c.ops[0] {
+                ast::CmpOp::IsNot => Some(true),
+                ast::CmpOp::Is => Some(false),
+                _ => None,
+            }
+        }
+        other => is_loop_value(checker, other).then_some(true),
+    }
+}
+
+/// A call of `get_running_loop()`/`_get_running_loop()`, or a name bound only to one.
+fn is_loop_value(checker: &Checker, expr: &Expr) -> bool {
+    match expr {
+        Expr::Name(name) => checker.semantic.unique_binding(name.id.as_str()).is_some_and(|b| {
+            matches!(
+                b.kind,
+                crate::semantic::BindingKind::Assignment { value: Some(value), .. }
+                    if is_loop_call(value)
+            )
+        }),
+        other => is_loop_call(other),
+    }
+}
+
+fn is_loop_call(expr: &Expr) -> bool {
+    let Expr::Call(call) = expr else {
+        return false;
+    };
+    if !call.arguments.is_empty() {
+        return false;
+    }
+    let name = match &*call.func {
+        Expr::Name(n) => n.id.as_str(),
+        Expr::Attribute(a) => a.attr.as_str(),
+        _ => return false,
+    };
+    matches!(name, "get_running_loop" | "_get_running_loop")
+}
+
 /// Phase 2: report when the target is a sync project function with a blocking chain.
 pub fn settle(
     check: &DeferredCheck,
@@ -91,7 +284,9 @@ pub fn settle(
     let DeferredKind::TransitiveBlocking { caller, callee } = &check.kind else {
         return None;
     };
-    let caller = snippet::callee(file.text(), *caller);
+    // The caller's name is an identifier: shown whole, however long.
+    let caller = snippet::short(file.text(), *caller, 200)
+        .unwrap_or_else(|| snippet::callee(file.text(), *caller));
     let display = snippet::callee_call(file.text(), *callee);
     let function = facts.resolve_function(&check.target)?;
     if function.summary.is_async || function.summary.opaque_decorator {

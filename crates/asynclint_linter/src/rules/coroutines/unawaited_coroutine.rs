@@ -31,7 +31,10 @@
 //! Not reported: a coroutine passed to a call (`asyncio.create_task(coro())`,
 //! `tg.create_task(...)`, `ensure_future`), returned from a sync function, yielded, or stored
 //! (in a list later gathered, for example): only a call whose value is thrown away is certain
-//! to be a bug. Async generator functions are not coroutine functions and are not reported.
+//! to be a bug. Async generator functions are not coroutine functions and are not reported;
+//! neither are `async def`s behind a decorator that may change what a call returns (Textual's
+//! `@work` starts a worker and returns it, `@sync_compatible` runs the coroutine), properties,
+//! and `self.name()` where the class assigns `self.name` (the attribute, not the method, runs).
 //!
 //! ## Fix safety
 //! In async context the fix inserts `await`. It is unsafe: the caller now waits for the
@@ -111,11 +114,16 @@ pub(crate) fn unawaited_coroutine(checker: &mut Checker, site: &CallSite, target
             range,
             in_async,
             &file,
-            "an asyncio coroutine function",
+            super::helpers::stdlib_what(site),
         ));
         return;
     }
     let Some(target) = target else { return };
+    // `self.handler()` where the class assigns `self.handler = ...`: the attribute, not the
+    // method of that name, is what runs.
+    if super::helpers::is_instance_attribute_call(checker, site) {
+        return;
+    }
     let in_async = checker.semantic.in_async_context();
     let range = site.call.range();
     let callee = site.call.func.range();
@@ -179,12 +187,21 @@ fn diagnostic(
     Diagnostic::new(
         rule.code(),
         rule.name(),
-        format!("`{display}` is {what}: calling it without `await` only creates a coroutine object, and its body never runs"),
+        format!("`{display}` is {what}: {}", consequence(what)),
         range,
         file.clone(),
     )
     .with_help(help)
     .with_fix(fix)
+}
+
+/// What dropping the call's value loses: a coroutine's whole body, or a future's outcome.
+fn consequence(what: &str) -> &'static str {
+    if what.contains("returns a future") {
+        "calling it without `await` drops the future: its result and exceptions are never collected, and nothing waits for the work to finish"
+    } else {
+        "calling it without `await` only creates a coroutine object, and its body never runs"
+    }
 }
 
 /// Phase 2: report when the target is a project coroutine function.
@@ -198,7 +215,9 @@ pub fn settle(
     };
     let display = crate::project::snippet::callee_call(file.text(), *callee);
     let function = facts.resolve_function(&check.target)?;
-    if !function.summary.is_async || function.summary.is_generator {
+    // Not async generators, properties, nor functions behind a decorator that may change what
+    // a call returns (Textual's `@work` returns a `Worker`, `@sync_compatible`...).
+    if !super::helpers::is_coroutine_function(&function) {
         return None;
     }
     let location = format!(

@@ -41,7 +41,9 @@
 //!
 //! or feed a fixed number of worker tasks from an `asyncio.Queue`.
 //!
-//! Not reported: loops over literals or `range(...)` (a worker pool of known size) or over
+//! Not reported: loops over literals or `range(...)` (a worker pool of known size), over
+//! comprehensions of those, or over a name bound once to one of those and only read afterwards
+//! (`names = [f"w{i}" for i in range(10)]`, `services = {...}` then `services.items()`), or over
 //! collections the object owns (`self._providers`: configured members, not input), spawned
 //! calls that do not use the loop variable, fan-out already inside another loop (batches),
 //! loops whose body awaits (they pace themselves), decorated coroutine functions (the
@@ -319,21 +321,164 @@ fn body_paces_itself(body: &[Stmt]) -> bool {
 /// the object owns (`self._providers`, `self.get_devices()`) are its configured members rather
 /// than input that grows with the load: not reported either.
 fn is_bounded_iterable(checker: &Checker, iter: &Expr) -> bool {
+    is_bounded(checker, iter, 3)
+}
+
+/// Literals, `range(...)`, comprehensions over bounded iterables, `.items()`/`.keys()`/
+/// `.values()` and `enumerate`/`list`/`sorted`... of a bounded iterable, and names bound once to
+/// one of these (a local that is only read, or an UPPER_CASE module constant):
+/// `library = {"music": ..., "movies": ...}` then `[f(k) for k in library.items()]`.
+fn is_bounded(checker: &Checker, iter: &Expr, depth: u8) -> bool {
     match iter {
         Expr::List(_) | Expr::Tuple(_) | Expr::Set(_) | Expr::Dict(_) | Expr::StringLiteral(_) => {
             true
         }
-        Expr::Call(call)
-            if checker
+        Expr::ListComp(ast::ExprListComp { generators, .. })
+        | Expr::SetComp(ast::ExprSetComp { generators, .. })
+        | Expr::Generator(ast::ExprGenerator { generators, .. })
+        | Expr::DictComp(ast::ExprDictComp { generators, .. }) => {
+            depth > 0
+                && generators
+                    .iter()
+                    .all(|g| !g.is_async && is_bounded(checker, &g.iter, depth - 1))
+        }
+        Expr::Call(call) => {
+            if let Expr::Attribute(attr) = &*call.func
+                && matches!(attr.attr.as_str(), "items" | "keys" | "values")
+                && call.arguments.is_empty()
+                && depth > 0
+                && is_bounded(checker, &attr.value, depth - 1)
+            {
+                return true;
+            }
+            match checker
                 .semantic
                 .resolve_qualified_name(&call.func)
                 .as_deref()
-                == Some("builtins.range") =>
-        {
-            true
+            {
+                Some("builtins.range") => true,
+                Some(
+                    "builtins.enumerate" | "builtins.list" | "builtins.tuple" | "builtins.sorted"
+                    | "builtins.reversed" | "builtins.set" | "builtins.frozenset",
+                ) if depth > 0 && call.arguments.keywords.is_empty() => call
+                    .arguments
+                    .args
+                    .first()
+                    .is_some_and(|arg| is_bounded(checker, arg, depth - 1)),
+                _ => is_rooted_at_self(checker, iter),
+            }
+        }
+        Expr::Name(name) if depth > 0 => {
+            bounded_name(checker, name, depth - 1) || is_rooted_at_self(checker, iter)
         }
         _ => is_rooted_at_self(checker, iter),
     }
+}
+
+/// A name bound once to a bounded value: a local of the current function that is only read
+/// (never mutated, aliased or passed to a non-builtin call), or an UPPER_CASE module constant.
+fn bounded_name(checker: &Checker, name: &ast::ExprName, depth: u8) -> bool {
+    let Some(binding) = checker.semantic.unique_binding(name.id.as_str()) else {
+        return false;
+    };
+    let crate::semantic::BindingKind::Assignment {
+        value: Some(value), ..
+    } = binding.kind
+    else {
+        return false;
+    };
+    if !is_bounded(checker, value, depth) {
+        return false;
+    }
+    match checker.semantic.current_function() {
+        Some(function) if function.def.range().contains_range(binding.range) => {
+            only_read(checker, &function.def.body, name.id.as_str())
+        }
+        _ => {
+            let id = name.id.as_str();
+            id.chars().any(|c| c.is_ascii_uppercase())
+                && !id.chars().any(|c| c.is_ascii_lowercase())
+        }
+    }
+}
+
+/// Is every load of `name` in `body` a plain read: iterated, indexed, tested with `in`, the
+/// receiver of a non-mutating method, or an argument of a builtin (`len(name)`)?
+fn only_read(checker: &Checker, body: &[Stmt], name: &str) -> bool {
+    const READ_METHODS: &[&str] = &["items", "keys", "values", "get", "copy", "count", "index"];
+    struct Reads<'c, 'n> {
+        checker: &'c Checker<'c>,
+        name: &'n str,
+        allowed: FxHashSet<ruff_text_size::TextSize>,
+        escapes: bool,
+    }
+    impl Reads<'_, '_> {
+        fn allow(&mut self, expr: &Expr) {
+            if let Expr::Name(n) = expr
+                && n.id.as_str() == self.name
+            {
+                self.allowed.insert(n.range().start());
+            }
+        }
+    }
+    impl<'a> Visitor<'a> for Reads<'_, '_> {
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            if let Stmt::For(f) = stmt {
+                self.allow(&f.iter);
+            }
+            visitor::walk_stmt(self, stmt);
+        }
+        fn visit_comprehension(&mut self, comprehension: &'a ast::Comprehension) {
+            self.allow(&comprehension.iter);
+            visitor::walk_comprehension(self, comprehension);
+        }
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            match expr {
+                Expr::Call(call) => {
+                    if let Expr::Attribute(attr) = &*call.func
+                        && READ_METHODS.contains(&attr.attr.as_str())
+                    {
+                        self.allow(&attr.value);
+                    }
+                    if self
+                        .checker
+                        .semantic
+                        .resolve_qualified_name(&call.func)
+                        .is_some_and(|q| q.starts_with("builtins."))
+                    {
+                        for arg in &call.arguments.args {
+                            self.allow(arg);
+                        }
+                    }
+                }
+                Expr::Subscript(sub) if sub.ctx == ast::ExprContext::Load => self.allow(&sub.value),
+                Expr::Compare(cmp) => {
+                    for (op, right) in cmp.ops.iter().zip(cmp.comparators.iter()) {
+                        if matches!(op, ast::CmpOp::In | ast::CmpOp::NotIn) {
+                            self.allow(right);
+                        }
+                    }
+                }
+                Expr::Name(n)
+                    if n.id.as_str() == self.name
+                        && n.ctx == ast::ExprContext::Load
+                        && !self.allowed.contains(&n.range().start()) =>
+                {
+                    self.escapes = true;
+                }
+                _ => {}
+            }
+            visitor::walk_expr(self, expr);
+        }
+    }
+    let mut reads = Reads {
+        checker,
+        name,
+        allowed: FxHashSet::default(),
+        escapes: false,
+    };
+    reads.visit_body(body);
+    !reads.escapes
 }
 
 /// `self.x`, `self.x.items()`, `list(self.x)`, `cls.registry[key]`.

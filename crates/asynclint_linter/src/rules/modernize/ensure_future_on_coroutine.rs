@@ -44,7 +44,6 @@ use ruff_text_size::Ranged;
 
 use crate::checker::{CallSite, Checker};
 use crate::registry::Rule;
-use crate::rules::blocking::blocking_sleep::asyncio_module_name;
 use crate::rules::coroutines::helpers::{is_instance_attribute_call, stdlib_coroutine};
 use crate::semantic::BindingKind;
 
@@ -76,13 +75,19 @@ pub(crate) fn ensure_future_on_coroutine(checker: &mut Checker, site: &CallSite)
                     .as_deref()
                     == Some("asyncio") =>
             {
-                Some(Edit::replacement("create_task", attr.attr.range()))
+                Some(vec![Edit::replacement("create_task", attr.attr.range())])
             }
-            _ => asyncio_module_name(checker).map(|asyncio| {
-                Edit::replacement(format!("{asyncio}.create_task"), site.call.func.range())
+            // `from asyncio import ensure_future`: use (or add) the module import.
+            _ => crate::importer::asyncio_module(checker).map(|(asyncio, import)| {
+                let mut edits = vec![Edit::replacement(
+                    format!("{asyncio}.create_task"),
+                    site.call.func.range(),
+                )];
+                edits.extend(import);
+                edits
             }),
         };
-        edit.map(|edit| Fix::safe("Replace with `asyncio.create_task(...)`", vec![edit]))
+        edit.map(|edits| Fix::safe("Replace with `asyncio.create_task(...)`", edits))
     } else {
         None
     };

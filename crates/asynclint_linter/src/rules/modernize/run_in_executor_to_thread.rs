@@ -49,7 +49,6 @@ use ruff_text_size::{Ranged, TextRange};
 
 use crate::checker::{CallSite, Checker};
 use crate::registry::Rule;
-use crate::rules::blocking::blocking_sleep::asyncio_module_name;
 use crate::rules::coroutines::unawaited_coroutine::LOOP_KINDS;
 use crate::settings::TargetVersion;
 
@@ -75,16 +74,15 @@ pub(crate) fn run_in_executor_to_thread(checker: &mut Checker, site: &CallSite) 
     // Rewrite the callee and drop `None, `; the other arguments (and comments among them)
     // stay as written. A comment right after `None,` would be lost: no fix then.
     let executor = TextRange::new(args[0].start(), func.start());
-    let fix = asyncio_module_name(checker)
+    let fix = crate::importer::asyncio_module(checker)
         .filter(|_| !checker.source_of(executor).contains('#'))
-        .map(|asyncio| {
-            Fix::unsafe_(
-                "Replace with `asyncio.to_thread(...)`",
-                vec![
-                    Edit::replacement(format!("{asyncio}.to_thread"), site.call.func.range()),
-                    Edit::deletion(executor),
-                ],
-            )
+        .map(|(asyncio, import)| {
+            let mut edits = vec![
+                Edit::replacement(format!("{asyncio}.to_thread"), site.call.func.range()),
+                Edit::deletion(executor),
+            ];
+            edits.extend(import);
+            Fix::unsafe_("Replace with `asyncio.to_thread(...)`", edits)
         });
     let func_text = checker.source_of(func.range());
     let func_text = if func_text.len() <= 40 && !func_text.contains('\n') {

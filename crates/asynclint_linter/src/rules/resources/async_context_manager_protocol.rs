@@ -57,7 +57,8 @@
 //!         await self.end(exc_type is None)
 //! ```
 //!
-//! Not reported: a missing counterpart when the class has any other base class, a metaclass
+//! Not reported: a missing counterpart in a `*Mixin` class or when the class has any other
+//! base class, a metaclass
 //! other than `ABCMeta`, or a class decorator that may add methods (a mixin's partner or a
 //! base can provide it); a plain `def __aenter__` that returns another awaitable (`return
 //! self._lock.__aenter__()`), only raises, or is an interface stub (`...`/`pass`), or that
@@ -122,6 +123,10 @@ pub(crate) fn async_context_manager_protocol(checker: &mut Checker, class: &ast:
 
 /// `__aenter__` without `__aexit__` (or the reverse) in a class nothing else can complete.
 fn missing_counterpart(checker: &mut Checker, class: &ast::StmtClassDef) {
+    // A mixin is completed by the classes it is mixed into.
+    if class.name.as_str().ends_with("Mixin") {
+        return;
+    }
     let (members, opaque) = class_members(&checker.semantic, class);
     if opaque {
         return;

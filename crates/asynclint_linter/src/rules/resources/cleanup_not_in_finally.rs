@@ -2,8 +2,9 @@
 //! Reports cleanup calls that follow the `yield` of an `@asynccontextmanager` /
 //! `@contextmanager` generator when the `yield` is not protected: it is neither inside a
 //! `try:` that has a `finally:`, nor inside a `try:` whose bare `except:` / `except
-//! BaseException:` handler re-raises, nor inside a `with`/`async with` block that owns the
-//! resource.
+//! BaseException:` handler re-raises. When the `yield` is inside a `with`/`async with`
+//! block, cleanup of what that block owns (its `as` targets and the managed object) is left
+//! to it; cleanup of anything else is still reported.
 //!
 //! A cleanup call is a call of `close`, `aclose`, `release`, `disconnect`, `shutdown`,
 //! `cancel`, `stop`, `terminate`, `cleanup`, `unlink`, `remove`, `rmtree`, `delete`,
@@ -44,10 +45,12 @@
 //!
 //! Not reported: code after `yield` that is not cleanup (`await tx.commit()`, restoring a
 //! value, logging); a `yield` inside `try/finally`, inside a `try` whose `except
-//! BaseException:`/bare `except:` re-raises, or inside `with`/`async with` (the context
-//! manager owns the resource and releases it on error); cleanup in an `except` handler (it
-//! runs on error by design); functions that are not decorated context managers (plain
-//! generators, pytest fixtures).
+//! BaseException:`/bare `except:` re-raises; cleanup of the resource owned by a
+//! `with`/`async with` around the `yield` (`async with pool.acquire() as conn: yield conn`
+//! then `await conn.reset()`: the context manager releases `conn` on error anyway); cleanup
+//! in an `except` handler or in a branch that ends in `raise` (error handling by design); a
+//! `yield` followed by `return` (an early no-op exit); functions that are not decorated
+//! context managers (plain generators, pytest fixtures).
 //!
 //! ## References
 //! - [`contextlib.asynccontextmanager`](https://docs.python.org/3/library/contextlib.html#contextlib.asynccontextmanager)
@@ -96,6 +99,7 @@ pub(crate) fn cleanup_not_in_finally(checker: &mut Checker, def: &ast::StmtFunct
     let mut scan = Scan {
         semantic: &checker.semantic,
         findings: Vec::new(),
+        owned: Vec::new(),
     };
     scan.block(&def.body, &mut Vec::new());
     let findings = scan.findings;
@@ -147,6 +151,9 @@ enum Frame<'a> {
 struct Scan<'s, 'a> {
     semantic: &'s SemanticModel<'a>,
     findings: Vec<Finding>,
+    /// What the enclosing `with` blocks own (`conn` in `async with pool.acquire() as conn`,
+    /// `self._lock` in `with self._lock:`).
+    owned: Vec<String>,
 }
 
 impl<'a> Scan<'_, 'a> {
@@ -166,21 +173,48 @@ impl<'a> Scan<'_, 'a> {
                 }) if is_yield(value) => {
                     self.unprotected_yield(rest, frames);
                 }
-                // The context manager (or the `finally:`) owns the cleanup of anything
-                // yielded inside: stop looking.
-                Stmt::With(_) => {}
-                Stmt::Try(try_stmt) => {
-                    if try_stmt.finalbody.is_empty()
-                        && !reraises_everything(self.semantic, try_stmt)
-                    {
-                        frames.push(Frame::TryBody {
-                            orelse: &try_stmt.orelse,
-                            rest,
-                        });
-                        self.block(&try_stmt.body, frames);
-                        frames.pop();
+                // The context manager releases what it owns (its `as` targets, the managed
+                // object itself) even on error: only cleanup of *other* objects is at risk.
+                Stmt::With(with) => {
+                    let before = self.owned.len();
+                    for item in &with.items {
+                        if let Some(path) = dotted(&item.context_expr) {
+                            self.owned.push(path);
+                        }
+                        // `closing(conn)`, `aclosing(gen)`: the wrapped object.
+                        if let Expr::Call(call) = &item.context_expr {
+                            self.owned
+                                .extend(call.arguments.args.iter().filter_map(dotted));
+                        }
+                        if let Some(vars) = &item.optional_vars {
+                            collect_names(vars, &mut self.owned);
+                            // An exit stack owns whatever is registered on it.
+                            if let Expr::Name(stack) = &**vars {
+                                let mut registered = Registered {
+                                    stack: stack.id.as_str(),
+                                    found: Vec::new(),
+                                };
+                                registered.visit_body(&with.body);
+                                self.owned.extend(registered.found);
+                            }
+                        }
                     }
-                    // A `yield` in a handler or `else:` is unusual; leave it alone.
+                    frames.push(Frame::Plain { rest });
+                    self.block(&with.body, frames);
+                    frames.pop();
+                    self.owned.truncate(before);
+                }
+                // A `yield` in a handler or `else:` is unusual; leave it alone.
+                Stmt::Try(try_stmt)
+                    if try_stmt.finalbody.is_empty()
+                        && !reraises_everything(self.semantic, try_stmt) =>
+                {
+                    frames.push(Frame::TryBody {
+                        orelse: &try_stmt.orelse,
+                        rest,
+                    });
+                    self.block(&try_stmt.body, frames);
+                    frames.pop();
                 }
                 Stmt::If(if_stmt) => {
                     frames.push(Frame::Plain { rest });
@@ -221,7 +255,12 @@ impl<'a> Scan<'_, 'a> {
                 }
             };
         }
-        let mut calls = finder.calls.into_iter();
+        let owned = &self.owned;
+        let mut calls = finder
+            .calls
+            .into_iter()
+            .filter(|c| !c.subjects.iter().any(|s| is_owned(s, owned)))
+            .map(|c| (c.call, c.callee, c.method));
         if let Some((call, callee, method)) = calls.next()
             && !self.findings.iter().any(|f| f.call == call)
         {
@@ -262,11 +301,89 @@ fn is_base_exception(semantic: &SemanticModel, expr: &Expr) -> bool {
         .is_some_and(|q| q == "builtins.BaseException")
 }
 
+/// `a.b.c` for names and attribute chains.
+fn dotted(expr: &Expr) -> Option<String> {
+    match expr {
+        Expr::Name(name) => Some(name.id.to_string()),
+        Expr::Attribute(attr) => Some(format!("{}.{}", dotted(&attr.value)?, attr.attr)),
+        _ => None,
+    }
+}
+
+fn collect_names(target: &Expr, out: &mut Vec<String>) {
+    match target {
+        Expr::Name(name) => out.push(name.id.to_string()),
+        Expr::Tuple(tuple) => tuple.elts.iter().for_each(|e| collect_names(e, out)),
+        Expr::List(list) => list.elts.iter().for_each(|e| collect_names(e, out)),
+        Expr::Starred(starred) => collect_names(&starred.value, out),
+        _ => {}
+    }
+}
+
+/// `conn` is owned by `conn`; `tg.cancel_scope` by `tg`.
+fn is_owned(subject: &str, owned: &[String]) -> bool {
+    owned.iter().any(|o| {
+        subject == o
+            || subject
+                .strip_prefix(o.as_str())
+                .is_some_and(|rest| rest.starts_with('.'))
+    })
+}
+
+/// Callbacks and context managers registered on an `ExitStack`/`AsyncExitStack`:
+/// `stack.callback(self.stop)`, `stack.enter_context(conn)`.
+struct Registered<'n> {
+    stack: &'n str,
+    found: Vec<String>,
+}
+
+impl<'a> Visitor<'a> for Registered<'_> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        if !matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)) {
+            visitor::walk_stmt(self, stmt);
+        }
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if let Expr::Call(call) = expr
+            && let Expr::Attribute(attr) = &*call.func
+            && matches!(&*attr.value, Expr::Name(n) if n.id.as_str() == self.stack)
+            && matches!(
+                attr.attr.as_str(),
+                "callback"
+                    | "push"
+                    | "push_async_callback"
+                    | "push_async_exit"
+                    | "enter_context"
+                    | "enter_async_context"
+            )
+            && let Some(first) = call.arguments.args.first()
+        {
+            let first = match first {
+                // `stack.enter_context(closing(conn))`
+                Expr::Call(inner) => inner.arguments.args.first().unwrap_or(first),
+                other => other,
+            };
+            if let Some(path) = dotted(first) {
+                self.found.push(path);
+            }
+        }
+        visitor::walk_expr(self, expr);
+    }
+}
+
+struct CleanupCall {
+    call: TextRange,
+    callee: TextRange,
+    method: String,
+    /// The receiver, the callee and the arguments, as dotted paths (`conn`, `self.stop`).
+    subjects: Vec<String>,
+}
+
 /// Cleanup calls in source order (nested scopes excluded).
 #[derive(Default)]
 struct CleanupFinder {
-    /// (call, callee expression, method name)
-    calls: Vec<(TextRange, TextRange, String)>,
+    calls: Vec<CleanupCall>,
 }
 
 impl CleanupFinder {
@@ -287,6 +404,16 @@ impl CleanupFinder {
 }
 
 impl<'a> Visitor<'a> for CleanupFinder {
+    fn visit_body(&mut self, body: &'a [Stmt]) {
+        // A branch that ends in `raise` is error handling, not the block's cleanup.
+        if matches!(body.last(), Some(Stmt::Raise(_))) {
+            return;
+        }
+        for stmt in body {
+            self.visit_stmt(stmt);
+        }
+    }
+
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
         if let Stmt::FunctionDef(_) | Stmt::ClassDef(_) = stmt {
             return;
@@ -306,8 +433,22 @@ impl<'a> Visitor<'a> for CleanupFinder {
                 if let Some(name) = name
                     && CLEANUP_NAMES.contains(&name)
                 {
-                    self.calls
-                        .push((call.range(), call.func.range(), name.to_string()));
+                    let receiver = match &*call.func {
+                        Expr::Attribute(attr) => Some(&*attr.value),
+                        _ => None,
+                    };
+                    let subjects = receiver
+                        .into_iter()
+                        .chain(std::iter::once(&*call.func))
+                        .chain(&call.arguments.args)
+                        .filter_map(dotted)
+                        .collect();
+                    self.calls.push(CleanupCall {
+                        call: call.range(),
+                        callee: call.func.range(),
+                        method: name.to_string(),
+                        subjects,
+                    });
                 }
                 visitor::walk_expr(self, expr);
             }

@@ -36,7 +36,9 @@
 //! or create one executor at start-up (`self._pool = ThreadPoolExecutor()` in `__init__`, a
 //! module global, `loop.set_default_executor(...)`) and shut it down once at exit.
 //!
-//! Not reported: executors stored on `self`/`cls`, in a module global or a collection,
+//! Not reported: start-up code outside loops (`async def main()`, `run`, `serve`, `start*`,
+//! `setup*`, `init*`, names containing `startup`/`lifespan`: it runs once); test modules (`test_*.py`, `*_test.py`, `conftest.py`: a test runs once);
+//! executors stored on `self`/`cls`, in a module global or a collection,
 //! returned or yielded (factories), or passed to another call (`loop.set_default_executor(ex)`,
 //! `Service(executor=ex)`); executors created once in sync code outside loops (`main()`,
 //! `__init__`).
@@ -49,9 +51,10 @@
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::Ranged;
 
-use super::resource_helpers::{in_loop_body, local_uses};
+use super::resource_helpers::{in_loop_body, is_startup_name, local_uses};
 use crate::checker::{CallSite, Checker};
 use crate::registry::Rule;
+use crate::rules::testing::helpers::in_test_module;
 use crate::semantic::{BindingKind, ScopeKind};
 
 const EXECUTORS: &[(&str, &str)] = &[
@@ -102,7 +105,17 @@ pub(crate) fn executor_per_call(checker: &mut Checker, site: &CallSite) {
         checker.semantic.current_scope_kind(),
         ScopeKind::Function { .. } | ScopeKind::Module
     ) && in_loop_body(checker.statement_ancestors(), call.range());
-    if !in_async && !in_loop {
+    // A test runs once: its executor is not per request, and its jobs are done at exit.
+    if (!in_async && !in_loop) || in_test_module(checker) {
+        return;
+    }
+    // `async def main()`: the executor is created once, at start-up.
+    if !in_loop
+        && checker
+            .semantic
+            .current_function()
+            .is_some_and(|f| is_startup_name(f.def.name.as_str()))
+    {
         return;
     }
     let Some(how) = classify(checker, call) else {
@@ -209,4 +222,31 @@ fn unused_local(checker: &Checker, name: &str) -> Option<Use> {
     let function = checker.semantic.current_function()?;
     let uses = local_uses(&function.def.body, name, CLOSERS, HARMLESS_CALLS);
     (!uses.escapes).then(|| Use::Local(name.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use crate::{LinterSettings, Rule, lint_str};
+
+    const SOURCE: &str = "
+from concurrent.futures import ThreadPoolExecutor
+
+async def test_threaded(render):
+    with ThreadPoolExecutor(1) as executor:
+        executor.submit(render)
+";
+
+    #[test]
+    fn test_modules_are_exempt() {
+        let settings = LinterSettings::for_rules([Rule::ExecutorPerCall]);
+        assert_eq!(lint_str(Path::new("render.py"), SOURCE, &settings).len(), 1);
+        for name in ["test_render.py", "render_test.py", "conftest.py"] {
+            assert!(
+                lint_str(Path::new(name), SOURCE, &settings).is_empty(),
+                "{name}"
+            );
+        }
+    }
 }

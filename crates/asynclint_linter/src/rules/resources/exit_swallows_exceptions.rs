@@ -37,7 +37,9 @@
 //! or suppress only what the context manager really handles:
 //! `return exc_type is not None and issubclass(exc_type, LookupError)`.
 //!
-//! Not reported: `return False`, `return None` and bare `return`; conditional returns
+//! Not reported: exceptions captured for later (`self._exc = exc`, `errors.append(exc)`,
+//! `future.set_exception(exc)` before `return True`: a deferral, re-raised elsewhere);
+//! `return False`, `return None` and bare `return`; conditional returns
 //! (`return exc_type is None`, `return isinstance(exc, KeyError)`); a `return True` behind an
 //! `if` that filters the exception (`if exc_type is KeyError: return True`), or after another
 //! `return`/`raise` that some exceptions take.
@@ -74,6 +76,9 @@ pub(crate) fn exit_swallows_exceptions(checker: &mut Checker, def: &ast::StmtFun
     let Some(ret) = unconditional_truthy_return(&def.body, &params) else {
         return;
     };
+    if saves_exception(&def.body, &params) {
+        return;
+    }
     let value = ret
         .value
         .as_deref()
@@ -144,6 +149,72 @@ fn walk<'a>(body: &'a [Stmt], params: &[&str]) -> Flow<'a> {
         }
     }
     Flow::Continue
+}
+
+/// `self._exc = exc` / `self.errors.append(exc)`: the exception is captured to be re-raised or
+/// reported later (a deferral, like `ExceptionSaver`), not dropped.
+fn saves_exception(body: &[Stmt], params: &[&str]) -> bool {
+    use ruff_python_ast::visitor::{self, Visitor};
+    struct Saves<'p> {
+        params: &'p [&'p str],
+        found: bool,
+    }
+    impl Saves<'_> {
+        fn mentions_param(&self, expr: &Expr) -> bool {
+            struct Mentions<'p> {
+                params: &'p [&'p str],
+                found: bool,
+            }
+            impl<'a> Visitor<'a> for Mentions<'_> {
+                fn visit_expr(&mut self, expr: &'a Expr) {
+                    if let Expr::Name(n) = expr
+                        && self.params.contains(&n.id.as_str())
+                    {
+                        self.found = true;
+                    }
+                    visitor::walk_expr(self, expr);
+                }
+            }
+            let mut mentions = Mentions {
+                params: self.params,
+                found: false,
+            };
+            mentions.visit_expr(expr);
+            mentions.found
+        }
+    }
+    impl<'a> Visitor<'a> for Saves<'_> {
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            match stmt {
+                Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {}
+                Stmt::Assign(assign)
+                    if assign
+                        .targets
+                        .iter()
+                        .any(|t| matches!(t, Expr::Attribute(_) | Expr::Subscript(_)))
+                        && self.mentions_param(&assign.value) =>
+                {
+                    self.found = true;
+                }
+                Stmt::Expr(expr) => {
+                    if let Expr::Call(call) = &*expr.value
+                        && let Expr::Attribute(attr) = &*call.func
+                        && matches!(attr.attr.as_str(), "append" | "add" | "set_exception")
+                        && call.arguments.args.iter().any(|a| self.mentions_param(a))
+                    {
+                        self.found = true;
+                    }
+                }
+                _ => visitor::walk_stmt(self, stmt),
+            }
+        }
+    }
+    let mut saves = Saves {
+        params,
+        found: false,
+    };
+    saves.visit_body(body);
+    saves.found
 }
 
 /// Does a compound statement contain a `return` or `raise` (nested scopes excluded)?

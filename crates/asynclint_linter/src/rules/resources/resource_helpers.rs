@@ -195,6 +195,15 @@ impl<'a> Visitor<'a> for UsesVisitor<'_> {
                 self.visit_body(&class.body);
                 self.nested -= 1;
             }
+            // `del name`: handed to the finaliser on purpose.
+            Stmt::Delete(delete)
+                if delete
+                    .targets
+                    .iter()
+                    .any(|t| matches!(t, Expr::Name(n) if n.id.as_str() == self.name)) =>
+            {
+                self.uses.escapes = true;
+            }
             Stmt::With(with) if self.nested == 0 => {
                 for item in &with.items {
                     if self.is_name(&item.context_expr) {
@@ -273,4 +282,17 @@ pub(crate) fn in_loop_body<'a>(
         }
     }
     false
+}
+
+/// Start-up code runs once: `main`, `run`, `serve`, `start*`, `setup*`, `init*`, and names
+/// containing `startup`/`lifespan` (after leading underscores and an `async_` prefix).
+pub(crate) fn is_startup_name(name: &str) -> bool {
+    let lower = name.trim_start_matches('_').to_ascii_lowercase();
+    let lower = lower.strip_prefix("async_").unwrap_or(&lower);
+    matches!(lower, "main" | "run" | "serve")
+        || ["start", "setup", "init"]
+            .iter()
+            .any(|p| lower.starts_with(p))
+        || lower.contains("startup")
+        || lower.contains("lifespan")
 }

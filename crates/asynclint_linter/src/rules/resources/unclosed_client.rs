@@ -34,7 +34,9 @@
 //! a client that is returned, yielded, stored on `self` or in a global, aliased, passed to a
 //! call (`AsyncExitStack.enter_async_context(session)`, `Api(session)`), or used by a nested
 //! function; any function that calls `session.close()`/`client.aclose()`/`pool.close()` (or
-//! registers it as a callback); module-level clients.
+//! registers it as a callback); `del session` (an explicit hand-over to the finaliser);
+//! module-level clients; test modules (`test_*.py`, `*_test.py`, `conftest.py`) and
+//! constructors under `pytest.raises(...)`.
 //!
 //! ## References
 //! - [aiohttp: Client session ("Don't create a session per request"; closing)](https://docs.aiohttp.org/en/stable/client_reference.html#client-session)
@@ -48,6 +50,8 @@ use ruff_text_size::{Ranged, TextRange};
 use super::resource_helpers::local_uses;
 use crate::checker::{CallSite, Checker};
 use crate::registry::Rule;
+use crate::rules::resources::context_managers::expects_failure;
+use crate::rules::testing::helpers::in_test_module;
 use crate::semantic::{BindingKind, ScopeKind};
 
 struct Client {
@@ -102,6 +106,11 @@ pub(crate) fn unclosed_client(checker: &mut Checker, site: &CallSite) {
     let Some((_, client)) = CLIENTS.iter().find(|(q, _)| *q == qualified) else {
         return;
     };
+    // Tests create clients to check construction or the "unclosed" warning itself, and a
+    // constructor under `pytest.raises` never returns.
+    if in_test_module(checker) || expects_failure(checker) {
+        return;
+    }
     let Some(name) = assigned_local(checker, site.call.range()) else {
         return;
     };
@@ -159,5 +168,32 @@ fn assigned_local<'a>(checker: &Checker<'a>, call: TextRange) -> Option<&'a str>
             }
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use crate::{LinterSettings, Rule, lint_str};
+
+    const SOURCE: &str = "
+import aiohttp
+
+async def test_not_closed(url):
+    session = aiohttp.ClientSession()
+    await session.get(url)
+";
+
+    #[test]
+    fn test_modules_are_exempt() {
+        let settings = LinterSettings::for_rules([Rule::UnclosedClient]);
+        assert_eq!(lint_str(Path::new("client.py"), SOURCE, &settings).len(), 1);
+        for name in ["test_client.py", "client_test.py", "conftest.py"] {
+            assert!(
+                lint_str(Path::new(name), SOURCE, &settings).is_empty(),
+                "{name}"
+            );
+        }
     }
 }

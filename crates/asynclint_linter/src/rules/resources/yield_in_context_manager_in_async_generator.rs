@@ -38,7 +38,9 @@
 //!
 //! Not reported: functions decorated with `@asynccontextmanager` (or any decorator named
 //! `*contextmanager`) or a fixture decorator (`@pytest.fixture`, `@pytest_asyncio.fixture`,
-//! any decorator named `*fixture`); sync generators; a `yield` after the block.
+//! any decorator named `*fixture`); FastAPI dependencies (the function is passed to
+//! `Depends(...)`/`Security(...)` in the same module: FastAPI runs it as a context manager);
+//! sync generators; a `yield` after the block.
 //!
 //! ## References
 //! - [flake8-async ASYNC119](https://flake8-async.readthedocs.io/en/latest/rules.html#async119)
@@ -46,6 +48,7 @@
 //! - [`contextlib.aclosing`](https://docs.python.org/3/library/contextlib.html#contextlib.aclosing)
 //! - [Asynchronous generator finalization](https://docs.python.org/3/reference/expressions.html#asynchronous-generator-functions)
 
+use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{Expr, Stmt};
 use ruff_text_size::Ranged;
 
@@ -75,6 +78,9 @@ pub(crate) fn yield_in_context_manager_in_async_generator(checker: &mut Checker,
     let Some(with) = block else {
         return;
     };
+    if is_dependency(checker.module_body(), function.def.name.as_str()) {
+        return;
+    }
     let keyword = if with.is_async { "async with" } else { "with" };
     let manager = with
         .items
@@ -92,6 +98,52 @@ pub(crate) fn yield_in_context_manager_in_async_generator(checker: &mut Checker,
         range,
         None,
     );
+}
+
+/// `Depends(name)` / `Security(name)` anywhere in the module: FastAPI runs a dependency with
+/// `yield` as a context manager, like a fixture.
+fn is_dependency(module: &[Stmt], name: &str) -> bool {
+    struct Finder<'n> {
+        name: &'n str,
+        found: bool,
+    }
+    impl<'a> Visitor<'a> for Finder<'_> {
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            if self.found {
+                return;
+            }
+            if let Expr::Call(call) = expr {
+                let callee = match &*call.func {
+                    Expr::Name(n) => n.id.as_str(),
+                    Expr::Attribute(a) => a.attr.as_str(),
+                    _ => "",
+                };
+                if matches!(callee, "Depends" | "Security")
+                    && call
+                        .arguments
+                        .args
+                        .first()
+                        .or_else(|| {
+                            call.arguments
+                                .keywords
+                                .iter()
+                                .find(|k| {
+                                    k.arg.as_ref().is_some_and(|a| a.as_str() == "dependency")
+                                })
+                                .map(|k| &k.value)
+                        })
+                        .is_some_and(|a| matches!(a, Expr::Name(n) if n.id.as_str() == self.name))
+                {
+                    self.found = true;
+                    return;
+                }
+            }
+            visitor::walk_expr(self, expr);
+        }
+    }
+    let mut finder = Finder { name, found: false };
+    finder.visit_body(module);
+    finder.found
 }
 
 /// Context managers and fixtures: their single `yield` inside a block is the point.
