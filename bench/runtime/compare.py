@@ -15,6 +15,7 @@ import os
 import statistics
 import subprocess
 import sys
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -52,8 +53,11 @@ def main():
     parser.add_argument(
         "--asynclint", default=os.path.join(ROOT, "target", "release", "asynclint")
     )
+    parser.add_argument(
+        "--run-args", default="", help="extra `asynclint run` options, e.g. '--origin-depth 1'"
+    )
     args = parser.parse_args()
-    monitor = [args.asynclint, "run", "-q", "-o", os.devnull]
+    monitor = [args.asynclint, "run", "-q", "-o", os.devnull] + args.run_args.split()
     print("| workload | plain wall | monitored wall | wall slowdown | plain CPU | monitored CPU | CPU slowdown |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for name, command in workloads(args.python):
@@ -70,6 +74,27 @@ def main():
             % (name, pw, mw, (mw / pw - 1) * 100, pc, mc, (mc / pc - 1) * 100),
             flush=True,
         )
+    startup(args.python, monitor, args.rounds)
+
+
+def startup(python, monitor, rounds):
+    """Whole-process wall time of a trivial asyncio program, start-up included."""
+    command = [python, "-c", "import asyncio; asyncio.run(asyncio.sleep(0))"]
+
+    def timed(cmd):
+        started = time.perf_counter()
+        subprocess.run(cmd, check=True, env=ENV)
+        return time.perf_counter() - started
+
+    plain, monitored = [], []
+    for _ in range(rounds):
+        plain.append(timed(command))
+        monitored.append(timed(monitor + ["--"] + command))
+    pw, mw = statistics.median(plain), statistics.median(monitored)
+    print(
+        "| start-up: `asyncio.run(asyncio.sleep(0))`, whole process | %.3f s | %.3f s | +%.0f ms | | | |"
+        % (pw, mw, (mw - pw) * 1000)
+    )
 
 
 if __name__ == "__main__":

@@ -547,3 +547,49 @@ fn a_command_without_python_warns_that_nothing_reported() {
         "{stderr}"
     );
 }
+
+#[test]
+fn past_the_first_thousand_tasks_sites_and_counts_still_hold() {
+    let programs = Programs::new();
+    let findings = programs.findings(".", &["many_tasks.py"]);
+    assert_eq!(
+        sites(&findings),
+        [("AIO302".to_string(), "many_tasks.py".to_string(), 20)]
+    );
+    let output = programs.run_in(".", &[], &["many_tasks.py"], b"");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    // 5000 ticks, `flaky`, `main` and `asyncio.run`'s two shutdown tasks.
+    assert!(stderr.contains("; 5004 tasks (peak "), "{stderr}");
+    let peak: u64 = stderr
+        .split("(peak ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap();
+    assert!((1000..=5004).contains(&peak), "{stderr}");
+}
+
+#[test]
+fn rule_prints_the_run_time_only_codes() {
+    let output = Command::new(env!("CARGO_BIN_EXE_asynclint"))
+        .args(["rule", "AIO950"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.starts_with("# loop-blocked (AIO950)\n\nReported by `asynclint run` only."),
+        "{text}"
+    );
+    let output = Command::new(env!("CARGO_BIN_EXE_asynclint"))
+        .args([
+            "rule",
+            "task-pending-at-shutdown",
+            "--output-format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let value: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(value["code"], "AIO951");
+}

@@ -82,6 +82,9 @@ pub struct BlockingFact {
 pub struct CallEdge {
     pub target: Target,
     pub line: u32,
+    /// The call's result is iterated on the spot (`for x in f()`, `list(f())`): when `f` is a
+    /// generator function, only then does its body run here (AIO111).
+    pub iterated: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -211,6 +214,8 @@ pub enum DeferredKind {
     TransitiveBlocking {
         caller: TextRange,
         callee: TextRange,
+        /// The call's result is iterated on the spot (a generator function's body runs).
+        iterated: bool,
     },
     /// AIO200: a call used as a statement; `in_async` decides whether the fix applies.
     UnawaitedCall { callee: TextRange, in_async: bool },

@@ -135,6 +135,30 @@ impl ProjectIndex {
     }
 
     fn resolve_in_module(&self, m: u32, module: &str, rest: &[&str], depth: u8) -> Option<DefLoc> {
+        // Re-exports and star imports form a graph with cycles and shared sub-paths (trio's
+        // `_core` star-imports modules that star-import each other): explore each
+        // (module, name) once per top-level resolution, so the search stays linear.
+        thread_local! {
+            static VISITED: std::cell::RefCell<rustc_hash::FxHashSet<(u32, String)>> =
+                std::cell::RefCell::new(rustc_hash::FxHashSet::default());
+        }
+        if depth == 0 {
+            VISITED.with(|v| v.borrow_mut().clear());
+        }
+        let key = (m, rest.join("."));
+        if !VISITED.with(|v| v.borrow_mut().insert(key)) {
+            return None;
+        }
+        self.resolve_in_module_inner(m, module, rest, depth)
+    }
+
+    fn resolve_in_module_inner(
+        &self,
+        m: u32,
+        module: &str,
+        rest: &[&str],
+        depth: u8,
+    ) -> Option<DefLoc> {
         let summary = &self.summaries[m as usize];
         let first = rest[0];
         let tail = &rest[1..];
@@ -295,7 +319,12 @@ impl ProjectIndex {
                     let Some(callee_fn) = self.function(callee) else {
                         continue;
                     };
-                    if callee_fn.is_async || callee_fn.opaque_decorator {
+                    // A generator function's body runs only when the generator is iterated:
+                    // `return file_chunks(p)` runs none of it, `list(file_chunks(p))` does.
+                    if callee_fn.is_async
+                        || callee_fn.opaque_decorator
+                        || (callee_fn.is_generator && !edge.iterated)
+                    {
                         continue;
                     }
                     callers

@@ -90,3 +90,33 @@ async def main():
 ## References
 - [`asyncio.run`](https://docs.python.org/3/library/asyncio-runner.html#asyncio.run)
 ";
+
+#[cfg(test)]
+mod tests {
+    use super::ALL;
+
+    /// `docs/runtime.md` carries each code's documentation, headings one level down (as
+    /// `docs/rules.md` does for the registry rules).
+    #[test]
+    fn docs_runtime_md_has_every_code() {
+        let docs = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../docs/runtime.md"
+        ))
+        .unwrap();
+        for meta in ALL {
+            let heading = format!("## {} ({})\n", meta.name, meta.code);
+            assert!(docs.contains(&heading), "docs/runtime.md lacks `{heading}`");
+            let demoted = meta.docs.replace("## ", "### ");
+            assert!(
+                docs.contains(&demoted),
+                "docs/runtime.md differs from the documentation of {}",
+                meta.code
+            );
+            for section in ["## What it does", "## Why is this bad?", "## Example"] {
+                assert!(meta.docs.contains(section), "{} lacks {section}", meta.code);
+            }
+            assert!(meta.docs.contains("Use instead:"));
+        }
+    }
+}

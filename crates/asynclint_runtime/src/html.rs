@@ -91,7 +91,7 @@ fn tiles(report: &Report, s: &mut String) {
         (ms(summary.p99_lag_ms()), "p99 loop lag"),
         (summary.block_count().to_string(), "blocks"),
         (summary.task_count().to_string(), "tasks"),
-        (summary.peak_tasks().to_string(), "peak concurrent tasks"),
+        (summary.peak_tasks().to_string(), "peak tasks alive"),
         (deepest.to_string(), "deepest queue"),
     ];
     s.push_str("<ul class=\"tiles\">\n");
@@ -109,7 +109,7 @@ fn tiles(report: &Report, s: &mut String) {
 fn timeline(event_loop: &LoopSummary, start: f64, end: f64, options: &Options, s: &mut String) {
     let _ = writeln!(
         s,
-        "<figure>\n<figcaption>Process {pid}, loop {id} <code>{cls}</code>{thread}: {beats} heartbeats, lag max {max} (p50 {p50}, p99 {p99}), {blocks} over {threshold}, {tasks} tasks (peak {peak})</figcaption>",
+        "<figure>\n<figcaption>Process {pid}, loop {id} <code>{cls}</code>{thread}: {beats} heartbeats, lag max {max} (p50 {p50}, p99 {p99}), {blocks} over {threshold}, {tasks} tasks (peak {peak} alive)</figcaption>",
         pid = event_loop.pid,
         id = event_loop.id,
         cls = esc(&event_loop.cls),
@@ -150,7 +150,7 @@ fn timeline(event_loop: &LoopSummary, start: f64, end: f64, options: &Options, s
 
     let _ = writeln!(
         s,
-        r#"<svg viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="loop lag and tasks over time" xmlns="http://www.w3.org/2000/svg">"#
+        r#"<svg viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="loop lag and pending tasks over time" xmlns="http://www.w3.org/2000/svg">"#
     );
     // Grid and axes.
     for i in 0..=4 {
@@ -228,7 +228,7 @@ fn timeline(event_loop: &LoopSummary, start: f64, end: f64, options: &Options, s
     }
     s.push_str("</svg>\n");
     s.push_str(
-        "<p class=\"legend\"><span class=\"key lag\"></span>loop lag (left axis) <span class=\"key tasks\"></span>tasks alive (right axis) <span class=\"key block\"></span>blocked <span class=\"key threshold\"></span>block threshold</p>\n</figure>\n",
+        "<p class=\"legend\"><span class=\"key lag\"></span>loop lag (left axis) <span class=\"key tasks\"></span>pending tasks (right axis) <span class=\"key block\"></span>blocked <span class=\"key threshold\"></span>block threshold</p>\n</figure>\n",
     );
 }
 

@@ -262,7 +262,7 @@ impl Summary {
         if !self.loops.is_empty() {
             let _ = write!(
                 line,
-                "; loop lag max {} (p99 {}), {} over the threshold; {} (peak {} at once)",
+                "; loop lag max {} (p99 {}), {} over the threshold; {} (peak {} alive at once)",
                 ms(self.max_lag_ms()),
                 ms(self.p99_lag_ms()),
                 plural(self.block_count() as usize, "block", "blocks"),
@@ -507,19 +507,24 @@ enum FindingKind {
         /// Placed by the coroutine's recorded origin (else by the frame that dropped it).
         from_origin: bool,
     },
+    /// `at_creation`: the finding sits on the line that created the task (else where it
+    /// raised or was suspended: its creation site was not recorded).
     NotRetrieved {
         coro: String,
         exception: String,
         raised_at: Option<String>,
+        at_creation: bool,
     },
     Destroyed {
         coro: String,
         suspended_at: Option<String>,
+        at_creation: bool,
     },
     Pending {
         coro: String,
         via: String,
         suspended_at: Option<String>,
+        at_creation: bool,
     },
     QueueBacklog {
         cls: String,
@@ -596,44 +601,59 @@ impl Builder<'_> {
                 .unwrap_or_default();
             self.at_task_site(
                 site(event.site),
-                &[],
+                &event.raised,
                 cwd,
-                Rule::BackgroundTaskExceptionLost,
-                FindingKind::NotRetrieved {
+                rule_meta(Rule::BackgroundTaskExceptionLost),
+                |at_creation| FindingKind::NotRetrieved {
                     coro,
                     exception,
                     raised_at,
+                    at_creation,
                 },
             );
         }
         for event in &process.destroyed {
             let suspended_at = anchor_frame(&event.r#where).map(|f| place(f, cwd));
-            let kind = if event.loop_closed {
-                FindingKind::Pending {
-                    coro: event.coro.clone(),
-                    via: "loop.close".to_string(),
-                    suspended_at,
-                }
+            let coro = event.coro.clone();
+            if event.loop_closed {
+                self.at_task_site(
+                    site(event.site),
+                    &event.r#where,
+                    cwd,
+                    PENDING_AT_SHUTDOWN,
+                    |at_creation| FindingKind::Pending {
+                        coro,
+                        via: "loop.close".to_string(),
+                        suspended_at,
+                        at_creation,
+                    },
+                );
             } else {
-                FindingKind::Destroyed {
-                    coro: event.coro.clone(),
-                    suspended_at,
-                }
-            };
-            let rule = (!event.loop_closed).then_some(Rule::DanglingTask);
-            self.at_task_site_code(site(event.site), &event.r#where, cwd, rule, kind);
+                self.at_task_site(
+                    site(event.site),
+                    &event.r#where,
+                    cwd,
+                    rule_meta(Rule::DanglingTask),
+                    |at_creation| FindingKind::Destroyed {
+                        coro,
+                        suspended_at,
+                        at_creation,
+                    },
+                );
+            }
         }
         for event in &process.pending {
             let suspended_at = anchor_frame(&event.r#where).map(|f| place(f, cwd));
-            self.at_task_site_code(
+            self.at_task_site(
                 site(event.site),
                 &event.r#where,
                 cwd,
-                None,
-                FindingKind::Pending {
+                PENDING_AT_SHUTDOWN,
+                |at_creation| FindingKind::Pending {
                     coro: event.coro.clone(),
                     via: event.via.clone(),
                     suspended_at,
+                    at_creation,
                 },
             );
         }
@@ -767,35 +787,18 @@ impl Builder<'_> {
         );
     }
 
+    /// A finding about one task: on the line that created it, else (its site is unknown:
+    /// created before the monitor, or sampled out) on `fallback`'s innermost frame of the
+    /// program (where it raised or was suspended). `kind` learns which.
     fn at_task_site(
         &mut self,
         site: Option<&TaskSite>,
         fallback: &[Frame],
         cwd: &Path,
-        rule: Rule,
-        kind: FindingKind,
+        meta: (&'static str, &'static str),
+        kind: impl FnOnce(bool) -> FindingKind,
     ) {
-        self.at_task_site_code(site, fallback, cwd, Some(rule), kind);
-    }
-
-    /// A finding on the line that created the task (else where it was suspended). `None` for
-    /// `rule` means AIO951.
-    fn at_task_site_code(
-        &mut self,
-        site: Option<&TaskSite>,
-        fallback: &[Frame],
-        cwd: &Path,
-        rule: Option<Rule>,
-        kind: FindingKind,
-    ) {
-        let (code, name) = match rule {
-            Some(rule) => (rule.code(), rule.name()),
-            None => (
-                codes::TASK_PENDING_AT_SHUTDOWN.code,
-                codes::TASK_PENDING_AT_SHUTDOWN.name,
-            ),
-        };
-        let (path, line, range) = match site {
+        let (path, line, range, at_creation) = match site {
             Some(site) if site.kind != Frame::INTERNAL => {
                 let path = absolute(cwd, &site.file);
                 let range = match (site.pos, self.sources.get(&path)) {
@@ -806,7 +809,7 @@ impl Builder<'_> {
                     }
                     _ => self.sources.range_of(&path, site.line, site.pos),
                 };
-                (path, site.line, range)
+                (path, site.line, range, true)
             }
             _ => {
                 let Some(frame) = anchor_frame(fallback) else {
@@ -814,10 +817,10 @@ impl Builder<'_> {
                 };
                 let path = absolute(cwd, &frame.file);
                 let range = self.sources.range_of(&path, frame.line, frame.pos);
-                (path, frame.line, range)
+                (path, frame.line, range, false)
             }
         };
-        self.add(code, name, path, line, range, kind);
+        self.add(meta.0, meta.1, path, line, range, kind(at_creation));
     }
 
     fn add(
@@ -874,6 +877,15 @@ impl Builder<'_> {
         diagnostics.sort_by(Diagnostic::sort_key_cmp);
         diagnostics
     }
+}
+
+const PENDING_AT_SHUTDOWN: (&str, &str) = (
+    codes::TASK_PENDING_AT_SHUTDOWN.code,
+    codes::TASK_PENDING_AT_SHUTDOWN.name,
+);
+
+fn rule_meta(rule: Rule) -> (&'static str, &'static str) {
+    (rule.code(), rule.name())
 }
 
 fn place(frame: &Frame, cwd: &Path) -> String {
@@ -940,7 +952,7 @@ fn describe(finding: &Finding) -> (String, String) {
                     }
                     (
                         format!(
-                            "{what} blocked the event loop for {} at run time{totals}: every other task stalled meanwhile{chain}",
+                            "{what} blocked the event loop for at least {} at run time{totals}: every other task stalled meanwhile{chain}",
                             ms(*worst_ms)
                         ),
                         help,
@@ -954,7 +966,7 @@ fn describe(finding: &Finding) -> (String, String) {
                     };
                     (
                         format!(
-                            "The event loop was blocked for {} at run time{totals} while it ran {what}, which makes no catalogued blocking call (CPU-bound work, or a blocking library asynclint does not know){chain}",
+                            "The event loop was blocked for at least {} at run time{totals} while it ran {what}, which makes no catalogued blocking call (CPU-bound work, or a blocking library asynclint does not know){chain}",
                             ms(*worst_ms)
                         ),
                         "Move the work off the event loop: `await asyncio.to_thread(...)` for blocking I/O, `loop.run_in_executor(process_pool, ...)` for CPU-bound work".to_string(),
@@ -984,25 +996,39 @@ fn describe(finding: &Finding) -> (String, String) {
             coro,
             exception,
             raised_at,
+            at_creation,
         } => {
             let raised = raised_at
                 .as_ref()
+                .filter(|_| *at_creation)
                 .map_or_else(String::new, |at| format!(" [{at}]"));
+            let (created, failed) = if *at_creation {
+                (" created here", "failed with")
+            } else {
+                ("", "raised here")
+            };
             (
                 format!(
-                    "Task `{coro}()` created here failed with `{exception}`{raised} and nobody retrieved the exception (seen at run time{}): it surfaced only as \"Task exception was never retrieved\" when the task was garbage-collected",
+                    "Task `{coro}()`{created} {failed} `{exception}`{raised} and nobody retrieved the exception (seen at run time{}): it surfaced only as \"Task exception was never retrieved\" when the task was garbage-collected",
                     times(count)
                 ),
                 "Await the task (or gather it), or add a done callback that logs `task.exception()`; `asyncio.TaskGroup` does both".to_string(),
             )
         }
-        FindingKind::Destroyed { coro, suspended_at } => {
-            let at = suspended_at
-                .as_ref()
-                .map_or_else(String::new, |at| format!(" while suspended at {at}"));
+        FindingKind::Destroyed {
+            coro,
+            suspended_at,
+            at_creation,
+        } => {
+            let at = match (suspended_at, at_creation) {
+                (Some(at), true) => format!(" while suspended at {at}"),
+                (_, false) => " while suspended here".to_string(),
+                (None, true) => String::new(),
+            };
+            let created = if *at_creation { " created here" } else { "" };
             (
                 format!(
-                    "Task `{coro}()` created here was garbage-collected{at} before it finished (seen at run time{}: \"Task was destroyed but it is pending!\"): nothing kept a reference to it",
+                    "Task `{coro}()`{created} was garbage-collected{at} before it finished (seen at run time{}: \"Task was destroyed but it is pending!\"): nothing kept a reference to it",
                     times(count)
                 ),
                 "Keep a reference to the task until it is done (a set with `task.add_done_callback(tasks.discard)`), or use `asyncio.TaskGroup`".to_string(),
@@ -1012,18 +1038,22 @@ fn describe(finding: &Finding) -> (String, String) {
             coro,
             via,
             suspended_at,
+            at_creation,
         } => {
-            let at = suspended_at
-                .as_ref()
-                .map_or_else(String::new, |at| format!(" (suspended at {at})"));
+            let at = match (suspended_at, at_creation) {
+                (Some(at), true) => format!(" (suspended at {at})"),
+                (_, false) => " (suspended here)".to_string(),
+                (None, true) => String::new(),
+            };
+            let created = if *at_creation { " created here" } else { "" };
             let what = if via == "asyncio.run" {
-                "when `asyncio.run()` shut down, which cancelled it"
+                "when `asyncio.run()` (or an `asyncio.Runner`) shut down, which cancelled it"
             } else {
                 "when its event loop was closed, so it never finished"
             };
             (
                 format!(
-                    "Task `{coro}()` created here was still pending{at} {what} (seen at run time{})",
+                    "Task `{coro}()`{created} was still pending{at} {what} (seen at run time{})",
                     times(count)
                 ),
                 "Stop background tasks in an orderly shutdown path (`task.cancel()`, then `await asyncio.gather(*tasks, return_exceptions=True)`) and log what was still running".to_string(),

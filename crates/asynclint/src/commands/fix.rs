@@ -125,6 +125,10 @@ fn fix_file(
 }
 
 /// Write a fixed file atomically; an error comes back as a diagnostic for that file.
+#[allow(
+    clippy::result_large_err,
+    reason = "the error is reported, not propagated through hot code"
+)]
 pub fn write_fixed(file: &FixedFile) -> Result<(), Diagnostic> {
     let io_error = |message: String| {
         Diagnostic::new(

@@ -53,6 +53,31 @@ pub fn rule(args: &RuleArgs) -> Result<ExitStatus> {
     } else {
         let query = args.rule.as_deref().unwrap_or_default();
         let Some(rule) = Rule::from_code(query).or_else(|| Rule::from_name(query)) else {
+            // The codes only `asynclint run` reports (docs/runtime.md).
+            if let Some(meta) = asynclint_runtime::codes::ALL
+                .iter()
+                .find(|m| m.code.eq_ignore_ascii_case(query) || m.name == query)
+            {
+                let text = match args.output_format {
+                    RuleFormat::Text => format!(
+                        "# {} ({})\n\nReported by `asynclint run` only.\n\n{}",
+                        meta.name, meta.code, meta.docs
+                    ),
+                    RuleFormat::Json => {
+                        serde_json::to_string_pretty(&serde_json::json!({
+                            "code": meta.code,
+                            "name": meta.name,
+                            "default_enabled": meta.default_enabled,
+                            "fix": "none",
+                            "summary": meta.summary,
+                            "docs": meta.docs,
+                            "runtime_only": true,
+                        }))? + "\n"
+                    }
+                };
+                write_stdout(&text)?;
+                return Ok(ExitStatus::Success);
+            }
             bail!(
                 "unknown rule `{query}`: expected a rule code (`AIO100`) or name (`blocking-sleep`); `asynclint rule --all` lists them"
             );

@@ -5,6 +5,9 @@
 //! The report goes to standard error (standard output belongs to the command) or to
 //! `-o FILE`; the exit status is the command's unless `--fail-on findings` says otherwise.
 
+// Elsewhere only `run` itself is compiled in, to say the command is unsupported.
+#![cfg_attr(not(target_os = "linux"), allow(dead_code, unused_imports))]
+
 use std::io::{self, IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
@@ -239,6 +242,8 @@ mod linux {
     enum Message {
         Open(usize),
         Line(usize, String),
+        /// Everything that matters has been sent: report.
+        Finish,
     }
 
     pub fn run(args: &RunArgs) -> Result<ExitCode> {
@@ -255,7 +260,6 @@ mod linux {
             let (sender, open, stop) = (sender.clone(), open.clone(), stop.clone());
             thread::spawn(move || accept(&listener, &sender, &open, &stop))
         };
-        drop(sender);
         let aggregator = thread::spawn(move || aggregate(&receiver));
 
         let config = bootstrap::Config {
@@ -302,14 +306,17 @@ mod linux {
         };
 
         stop.store(true, Ordering::SeqCst);
+        // Wakes the acceptor from `poll` (the connection itself says nothing and closes).
+        drop(UnixStream::connect(&config.socket));
         let _ = acceptor.join();
         let deadline = Instant::now() + DRAIN;
         while open.load(Ordering::SeqCst) > 0 && Instant::now() < deadline {
-            thread::sleep(Duration::from_millis(10));
+            thread::sleep(Duration::from_millis(2));
         }
-        // Readers of connections still open (a daemon the command left behind) hold senders;
-        // the aggregator stops at `Finish` regardless.
-        FINISHED.store(true, Ordering::SeqCst);
+        // Readers send their last lines before they count themselves closed, so these are
+        // queued ahead of `Finish`. A daemon the command left behind may keep its connection
+        // open: its later lines are not waited for.
+        let _ = sender.send(Message::Finish);
         let aggregator = aggregator
             .join()
             .map_err(|_| anyhow::anyhow!("the event collector panicked"))?;
@@ -321,9 +328,6 @@ mod linux {
         drop(scratch);
         finish(args, &report, outcome, processes)
     }
-
-    /// Set once the report is being made: the collector stops reading.
-    static FINISHED: AtomicBool = AtomicBool::new(false);
 
     fn accept(
         listener: &UnixListener,
@@ -393,30 +397,20 @@ mod linux {
     fn aggregate(receiver: &mpsc::Receiver<Message>) -> Aggregator {
         let mut aggregator = Aggregator::new();
         let mut processes = HashMap::new();
-        let mut apply = |aggregator: &mut Aggregator, message: Message| match message {
-            Message::Open(id) => {
-                processes.insert(id, aggregator.add_process());
-            }
-            Message::Line(id, line) => {
-                if let Some(&process) = processes.get(&id) {
-                    aggregator.feed_line(process, &line);
+        while let Ok(message) = receiver.recv() {
+            match message {
+                Message::Open(id) => {
+                    processes.insert(id, aggregator.add_process());
                 }
-            }
-        };
-        loop {
-            match receiver.recv_timeout(Duration::from_millis(20)) {
-                Ok(message) => apply(&mut aggregator, message),
-                Err(mpsc::RecvTimeoutError::Timeout) if FINISHED.load(Ordering::SeqCst) => {
-                    // Everything sent before `FINISHED` is already queued: take it.
-                    while let Ok(message) = receiver.try_recv() {
-                        apply(&mut aggregator, message);
+                Message::Line(id, line) => {
+                    if let Some(&process) = processes.get(&id) {
+                        aggregator.feed_line(process, &line);
                     }
-                    return aggregator;
                 }
-                Err(mpsc::RecvTimeoutError::Timeout) => {}
-                Err(mpsc::RecvTimeoutError::Disconnected) => return aggregator,
+                Message::Finish => break,
             }
         }
+        aggregator
     }
 
     mod signals {

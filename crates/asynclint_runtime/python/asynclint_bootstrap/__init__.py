@@ -36,15 +36,8 @@ def install():
     raw = os.environ.get(_CONFIG_ENV)
     if not raw:
         return
-    try:
-        import json
-
-        config = json.loads(raw)
-        if int(config.get("protocol", 0)) != PROTOCOL or not config.get("socket"):
-            return
-    except Exception:
-        return
-    _config = config
+    # Parsed when asyncio is imported: a process that never imports it pays nothing more.
+    _config = raw
     if "asyncio" in sys.modules:
         _start()
     else:
@@ -89,8 +82,13 @@ class _AsyncioFinder:
 
 def _start():
     try:
+        import json
+
+        config = json.loads(_config)
+        if int(config.get("protocol", 0)) != PROTOCOL or not config.get("socket"):
+            return
         from asynclint_bootstrap import _monitor
 
-        _monitor.start(_config)
+        _monitor.start(config)
     except Exception:
         pass

@@ -31,8 +31,8 @@ _HAS_POSITIONS = sys.version_info >= (3, 11)
 
 _interval = 0.05
 _threshold = 0.1
-_tick = 0.025
-_flush_every = 0.2
+_tick = 0.005  # the shortest sleep of the watchdog
+_flush_every = 0.5
 _origin_depth = 0
 
 _started = False
@@ -533,6 +533,8 @@ def _make_factory(state):
     context = _CONTEXT
     exact = _EXACT_TASKS
     mask = _SAMPLE_EVERY - 1
+    by_code = _sites_by_code
+    alive = _alive_counter()
 
     # The hot path of the monitor: one call per task. A done callback costs the loop a whole
     # callback slot (~1.5 us on CPython 3.11, more than a short task itself), and so does the
@@ -552,9 +554,19 @@ def _make_factory(state):
             if created <= exact:
                 weight = 1
             elif created & mask:
+                # Untracked, but the first task of each coroutine function still has its
+                # site learnt, for the reports about single tasks (a lost exception).
+                if id(coro.cr_code) not in by_code:
+                    _creation_site(coro, _getframe(1))
                 return task
             else:
                 weight = mask + 1
+            # Bursts of short tasks come and go between heartbeats: the peak is also sampled
+            # here, as the number of tasks alive (not yet freed) in the process.
+            if alive is not None:
+                count = alive()
+                if count > state.peak:
+                    state.peak = count
             site = _creation_site(coro, _getframe(1))
             task.add_done_callback(partial(done, site, monotonic(), weight), context=context)
         except Exception:
@@ -564,10 +576,25 @@ def _make_factory(state):
     return task_factory
 
 
+def _alive_counter():
+    """A cheap count of the tasks alive in the process: the size of asyncio's weak set of
+    tasks (3.9-3.11 `_all_tasks`; 3.12+ `_scheduled_tasks` plus `_eager_tasks`)."""
+    tasks = asyncio.tasks
+    every = getattr(tasks, "_all_tasks", None)
+    if every is not None:
+        return every.__len__
+    scheduled = getattr(tasks, "_scheduled_tasks", None)
+    eager = getattr(tasks, "_eager_tasks", None)
+    if scheduled is not None and eager is not None:
+        return lambda: len(scheduled) + len(eager)
+    return None
+
+
 _EXACT_TASKS = 1000
 _SAMPLE_EVERY = 32  # a power of two
 _NO_SITE = object()
-_sites_by_code = {}  # id(coroutine code) -> the first site seen creating it
+_sites_by_code = {}  # id(coroutine code) -> the first site seen creating it (or None)
+_site_codes = []  # the code objects of those ids, kept alive so the ids stay unique
 
 
 def _creation_site(coro, frame):
@@ -584,8 +611,11 @@ def _creation_site(coro, frame):
             # The loop's own shutdown tasks: counted, no site.
             return None
         site = _site_for(_task_sites, frame, _TaskSite, coro)
-    if site is not None and site.coro_code is not None:
-        _sites_by_code.setdefault(id(site.coro_code), site)
+    code = getattr(coro, "cr_code", None)
+    if code is not None:
+        # `None` too: a coroutine function whose tasks have no site is not walked again.
+        _sites_by_code.setdefault(id(code), site)
+        _site_codes.append(code)
     return site
 
 
@@ -627,12 +657,22 @@ def _task_site(task):
             return _origin_site(origin, coro)
         code = getattr(coro, "cr_code", None)
         if code is not None:
-            site = _sites_by_code.get(id(code))
-            if site is not None and site.coro_code is code:
-                return site
+            return _sites_by_code.get(id(code))
     except Exception:
         pass
     return None
+
+
+def _is_tracked(task):
+    """Does the task carry our done callback (so it is counted when it finishes)?"""
+    try:
+        for entry in task._callbacks or ():
+            callback = entry[0] if isinstance(entry, tuple) else entry
+            if type(callback) is functools.partial and callback.func is _asynclint_task_done:
+                return True
+    except Exception:
+        pass
+    return False
 
 
 def _asynclint_task_done(site, started, weight, task):
@@ -765,8 +805,6 @@ def _observe_exception_context(loop, context):
         if future is None:
             return
         site = _task_site(future)
-        if site is None:
-            return
         exc = context.get("exception")
         text = ""
         try:
@@ -798,7 +836,7 @@ def _report_pending(loop, via, main=None):
         if task.done() or (main is not None and task.get_coro() is main):
             continue
         site = _task_site(task)
-        if site is not None:
+        if site is not None and not _is_tracked(task):
             site.created += 1
         coro = task.get_coro()
         _emit(
@@ -1024,9 +1062,24 @@ def _flush():
 
 
 def _watchdog():
+    # Each wake-up takes the GIL from the program, so the thread sleeps until the earliest
+    # moment a loop could be half the threshold late (a loop that keeps beating pushes that
+    # moment on: ~10 wake-ups a second at the defaults), or the next flush.
     next_flush = _monotonic() + _flush_every
     while not _dead:
-        _wakeup.wait(_tick)
+        wake = next_flush
+        for state in list(_running.values()):
+            if not state.running:
+                continue
+            if state.captured_episode != state.episode:
+                at = state.due + _threshold * 0.5
+            elif not state.captured_late:
+                at = state.due + _threshold
+            else:
+                continue
+            if at < wake:
+                wake = at
+        _wakeup.wait(max(_tick, wake - _monotonic()))
         try:
             now = _monotonic()
             frames_of = None
@@ -1075,6 +1128,8 @@ def _after_fork():
     _out = []
     _task_sites.clear()
     _queue_sites.clear()
+    _sites_by_code.clear()
+    del _site_codes[:]
     _running.clear()
     _states.clear()
     del _closed_states[:]
@@ -1100,7 +1155,7 @@ def start(config):
     _config_socket = config["socket"]
     _interval = max(0.001, float(config.get("interval_ms", 50)) / 1000.0)
     _threshold = max(0.001, float(config.get("threshold_ms", 100)) / 1000.0)
-    _tick = max(0.002, min(_interval, _threshold) / 2.0)
+    _tick = max(0.002, min(_interval, _threshold) / 10.0)
     # Off by default: CPython then records an origin for every coroutine (~0.1-0.2 us each,
     # ~10% of a coroutine-heavy program), only to place unawaited coroutines more precisely.
     _origin_depth = max(0, int(config.get("origin_depth", 0)))

@@ -67,7 +67,7 @@ fn blocks_map_to_the_catalogued_code_or_aio950() {
     assert!(
         sleep
             .message
-            .starts_with("`time.sleep()` blocked the event loop for 300 ms"),
+            .starts_with("`time.sleep()` blocked the event loop for at least 300 ms"),
         "{}",
         sleep.message
     );
@@ -209,4 +209,19 @@ fn summary_counts_loops_and_lag() {
     let html = crate::html::render(&report, &crate::html::Options::default());
     assert!(html.contains("<svg") && html.contains("class=\"lag\""));
     assert!(!html.contains("<script") && !html.contains("src="));
+}
+
+#[test]
+fn a_task_without_a_recorded_site_is_reported_where_it_raised() {
+    let fixture = Fixture::new(&[(
+        "app.py",
+        "import asyncio\n\n\nasync def boom():\n    raise ValueError('bad')\n",
+    )]);
+    let report = fixture.run(&[r#"{"type":"exception_not_retrieved","site":null,"coro":"boom","exc_type":"ValueError","exc_msg":"bad","raised":[{"file":"app.py","line":5,"func":"boom","kind":2}],"t":3}"#.to_string()]);
+    assert_eq!(codes_and_lines(&report), [("AIO302", 5)]);
+    let message = &report.diagnostics[0].message;
+    assert!(
+        message.starts_with("Task `boom()` raised here `ValueError: bad` and nobody"),
+        "{message}"
+    );
 }

@@ -310,6 +310,8 @@ fn project_call_facts(
     {
         return;
     }
+    let iterated =
+        rules::blocking::transitive_blocking_call::iterated_on_the_spot(checker, site.call);
     let Some(builder) = &mut checker.summary else {
         return;
     };
@@ -349,6 +351,7 @@ fn project_call_facts(
             function.calls.push(crate::project::CallEdge {
                 target: crate::project::Target::Path(path.clone()),
                 line,
+                iterated,
             });
         }
     } else if let Some(target @ crate::project::Target::Super(_)) = target {
@@ -357,6 +360,7 @@ fn project_call_facts(
             function.calls.push(crate::project::CallEdge {
                 target: target.clone(),
                 line,
+                iterated,
             });
         }
     }

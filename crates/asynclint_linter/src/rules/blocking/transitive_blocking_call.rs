@@ -72,13 +72,69 @@ pub(crate) fn transitive_blocking_call(checker: &mut Checker, site: &CallSite, t
     };
     let callee = site.call.func.range();
     let range = site.call.range();
+    let iterated = iterated_on_the_spot(checker, site.call);
     if let Some(builder) = &mut checker.summary {
         builder.summary.deferred.push(DeferredCheck {
             rule: Rule::TransitiveBlockingCall,
             range,
             target: target.clone(),
-            kind: DeferredKind::TransitiveBlocking { caller, callee },
+            kind: DeferredKind::TransitiveBlocking {
+                caller,
+                callee,
+                iterated,
+            },
         });
+    }
+}
+
+/// Is the call's result iterated right where it is made? Calling a generator function runs
+/// none of its body; iterating the generator does. Recognised: `for x in f():`, the iterables
+/// of list/set/dict comprehensions, `*f()`, `yield from f()`, and the argument of a consuming
+/// builtin (`list`, `tuple`, `sorted`, `sum`, `next`...) or of `"sep".join(...)`. A generator
+/// handed to anything else (`StreamingResponse(f())`, returned, stored) may be iterated later,
+/// elsewhere or on a worker thread.
+pub(crate) fn iterated_on_the_spot(checker: &Checker, call: &ast::ExprCall) -> bool {
+    const CONSUMERS: &[&str] = &[
+        "builtins.list",
+        "builtins.tuple",
+        "builtins.set",
+        "builtins.frozenset",
+        "builtins.dict",
+        "builtins.sorted",
+        "builtins.sum",
+        "builtins.any",
+        "builtins.all",
+        "builtins.min",
+        "builtins.max",
+        "builtins.next",
+    ];
+    let range = call.range();
+    let is_iter =
+        |generators: &[ast::Comprehension]| generators.iter().any(|g| g.iter.range() == range);
+    match checker.parent_expression() {
+        None => matches!(
+            checker.current_statement(),
+            Some(Stmt::For(f)) if f.iter.range() == range
+        ),
+        Some(Expr::ListComp(c)) => is_iter(&c.generators),
+        Some(Expr::SetComp(c)) => is_iter(&c.generators),
+        Some(Expr::DictComp(c)) => is_iter(&c.generators),
+        Some(Expr::Starred(_) | Expr::YieldFrom(_)) => true,
+        Some(Expr::Call(outer)) => {
+            outer
+                .arguments
+                .args
+                .first()
+                .is_some_and(|a| a.range() == range)
+                && (matches!(&*outer.func, Expr::Attribute(a)
+                        if a.attr.as_str() == "join"
+                            && matches!(&*a.value, Expr::StringLiteral(_) | Expr::BytesLiteral(_)))
+                    || checker
+                        .semantic
+                        .resolve_qualified_name(&outer.func)
+                        .is_some_and(|q| CONSUMERS.contains(&q.as_str())))
+        }
+        _ => false,
     }
 }
 
@@ -102,18 +158,13 @@ pub(crate) fn transitive_blocking_call(checker: &mut Checker, site: &CallSite, t
 pub(crate) fn runs_only_without_event_loop(checker: &Checker, range: TextRange) -> bool {
     let mut inner = range;
     for stmt in checker.statement_ancestors() {
-        match stmt {
-            Stmt::If(s) => {
-                if branch_without_loop(checker, s, inner) {
-                    return true;
-                }
-            }
-            Stmt::Try(s) => {
-                if handler_without_loop(checker, s, inner) {
-                    return true;
-                }
-            }
-            _ => {}
+        let without_loop = match stmt {
+            Stmt::If(s) => branch_without_loop(checker, s, inner),
+            Stmt::Try(s) => handler_without_loop(checker, s, inner),
+            _ => false,
+        };
+        if without_loop {
+            return true;
         }
         // `if <loop running>: return ...` earlier in the same block.
         if let Some(body) = block_containing(stmt, inner)
@@ -249,13 +300,16 @@ fn loop_test(checker: &Checker, test: &Expr) -> Option<bool> {
 /// A call of `get_running_loop()`/`_get_running_loop()`, or a name bound only to one.
 fn is_loop_value(checker: &Checker, expr: &Expr) -> bool {
     match expr {
-        Expr::Name(name) => checker.semantic.unique_binding(name.id.as_str()).is_some_and(|b| {
-            matches!(
-                b.kind,
-                crate::semantic::BindingKind::Assignment { value: Some(value), .. }
-                    if is_loop_call(value)
-            )
-        }),
+        Expr::Name(name) => checker
+            .semantic
+            .unique_binding(name.id.as_str())
+            .is_some_and(|b| {
+                matches!(
+                    b.kind,
+                    crate::semantic::BindingKind::Assignment { value: Some(value), .. }
+                        if is_loop_call(value)
+                )
+            }),
         other => is_loop_call(other),
     }
 }
@@ -281,7 +335,12 @@ pub fn settle(
     file: &Arc<SourceFile>,
     facts: &dyn ProjectFacts,
 ) -> Option<Diagnostic> {
-    let DeferredKind::TransitiveBlocking { caller, callee } = &check.kind else {
+    let DeferredKind::TransitiveBlocking {
+        caller,
+        callee,
+        iterated,
+    } = &check.kind
+    else {
         return None;
     };
     // The caller's name is an identifier: shown whole, however long.
@@ -290,6 +349,10 @@ pub fn settle(
     let display = snippet::callee_call(file.text(), *callee);
     let function = facts.resolve_function(&check.target)?;
     if function.summary.is_async || function.summary.opaque_decorator {
+        return None;
+    }
+    // A generator function's body runs only when the generator is iterated.
+    if function.summary.is_generator && !iterated {
         return None;
     }
     let (hops, rule) = facts.blocking_chain(&function.path)?;

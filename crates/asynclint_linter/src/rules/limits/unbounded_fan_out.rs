@@ -321,14 +321,16 @@ fn body_paces_itself(body: &[Stmt]) -> bool {
 /// the object owns (`self._providers`, `self.get_devices()`) are its configured members rather
 /// than input that grows with the load: not reported either.
 fn is_bounded_iterable(checker: &Checker, iter: &Expr) -> bool {
-    is_bounded(checker, iter, 3)
+    is_bounded(checker, iter, 6, true)
 }
 
 /// Literals, `range(...)`, comprehensions over bounded iterables, `.items()`/`.keys()`/
 /// `.values()` and `enumerate`/`list`/`sorted`... of a bounded iterable, and names bound once to
 /// one of these (a local that is only read, or an UPPER_CASE module constant):
 /// `library = {"music": ..., "movies": ...}` then `[f(k) for k in library.items()]`.
-fn is_bounded(checker: &Checker, iter: &Expr, depth: u8) -> bool {
+/// `direct`: `iter` is the loop's own iterable, where any `range(n)` is a worker pool; further
+/// in, only `range` of constants is (`(day(x) for x in range(days))` grows with `days`).
+fn is_bounded(checker: &Checker, iter: &Expr, depth: u8, direct: bool) -> bool {
     match iter {
         Expr::List(_) | Expr::Tuple(_) | Expr::Set(_) | Expr::Dict(_) | Expr::StringLiteral(_) => {
             true
@@ -340,14 +342,14 @@ fn is_bounded(checker: &Checker, iter: &Expr, depth: u8) -> bool {
             depth > 0
                 && generators
                     .iter()
-                    .all(|g| !g.is_async && is_bounded(checker, &g.iter, depth - 1))
+                    .all(|g| !g.is_async && is_bounded(checker, &g.iter, depth - 1, false))
         }
         Expr::Call(call) => {
             if let Expr::Attribute(attr) = &*call.func
                 && matches!(attr.attr.as_str(), "items" | "keys" | "values")
                 && call.arguments.is_empty()
                 && depth > 0
-                && is_bounded(checker, &attr.value, depth - 1)
+                && is_bounded(checker, &attr.value, depth - 1, false)
             {
                 return true;
             }
@@ -356,7 +358,13 @@ fn is_bounded(checker: &Checker, iter: &Expr, depth: u8) -> bool {
                 .resolve_qualified_name(&call.func)
                 .as_deref()
             {
-                Some("builtins.range") => true,
+                Some("builtins.range") => {
+                    direct
+                        || call.arguments.args.iter().all(|a| {
+                            matches!(a, Expr::NumberLiteral(_))
+                                || matches!(a, Expr::UnaryOp(u) if matches!(&*u.operand, Expr::NumberLiteral(_)))
+                        })
+                }
                 Some(
                     "builtins.enumerate" | "builtins.list" | "builtins.tuple" | "builtins.sorted"
                     | "builtins.reversed" | "builtins.set" | "builtins.frozenset",
@@ -364,7 +372,7 @@ fn is_bounded(checker: &Checker, iter: &Expr, depth: u8) -> bool {
                     .arguments
                     .args
                     .first()
-                    .is_some_and(|arg| is_bounded(checker, arg, depth - 1)),
+                    .is_some_and(|arg| is_bounded(checker, arg, depth - 1, direct)),
                 _ => is_rooted_at_self(checker, iter),
             }
         }
@@ -387,7 +395,7 @@ fn bounded_name(checker: &Checker, name: &ast::ExprName, depth: u8) -> bool {
     else {
         return false;
     };
-    if !is_bounded(checker, value, depth) {
+    if !is_bounded(checker, value, depth, false) {
         return false;
     }
     match checker.semantic.current_function() {

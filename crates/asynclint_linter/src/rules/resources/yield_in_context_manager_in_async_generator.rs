@@ -40,6 +40,8 @@
 //! `*contextmanager`) or a fixture decorator (`@pytest.fixture`, `@pytest_asyncio.fixture`,
 //! any decorator named `*fixture`); FastAPI dependencies (the function is passed to
 //! `Depends(...)`/`Security(...)` in the same module: FastAPI runs it as a context manager);
+//! blocks that hold nothing to clean up (`io.BytesIO()`/`io.StringIO()`, `nullcontext()`)
+//! or only chain the closing of an inner generator (`async with aclosing(inner()) as it:`);
 //! sync generators; a `yield` after the block.
 //!
 //! ## References
@@ -68,7 +70,13 @@ pub(crate) fn yield_in_context_manager_in_async_generator(checker: &mut Checker,
     for stmt in checker.statement_ancestors() {
         match stmt {
             Stmt::FunctionDef(_) | Stmt::ClassDef(_) => break,
-            Stmt::With(with) if with.body.iter().any(|s| s.range().contains_range(range)) => {
+            Stmt::With(with)
+                if with.body.iter().any(|s| s.range().contains_range(range))
+                    && !with
+                        .items
+                        .iter()
+                        .all(|item| is_harmless(checker, &item.context_expr)) =>
+            {
                 block = Some(with);
                 break;
             }
@@ -98,6 +106,28 @@ pub(crate) fn yield_in_context_manager_in_async_generator(checker: &mut Checker,
         range,
         None,
     );
+}
+
+/// Context managers whose exit has nothing to defer: in-memory buffers, and
+/// `aclosing(gen)`/`closing(gen)` around a generator the function iterates itself (closing
+/// this generator closes that one too, which is the chaining `aclosing` is for).
+fn is_harmless(checker: &Checker, expr: &Expr) -> bool {
+    let Expr::Call(call) = expr else {
+        return false;
+    };
+    checker
+        .semantic
+        .resolve_qualified_name(&call.func)
+        .is_some_and(|q| {
+            matches!(
+                q.as_str(),
+                "io.BytesIO"
+                    | "io.StringIO"
+                    | "contextlib.aclosing"
+                    | "contextlib.closing"
+                    | "contextlib.nullcontext"
+            )
+        })
 }
 
 /// `Depends(name)` / `Security(name)` anywhere in the module: FastAPI runs a dependency with

@@ -1,5 +1,7 @@
 import importlib
 
+from textual import work
+
 
 async def fetch(key):
     return key
@@ -23,3 +25,23 @@ class Client:
     @classmethod
     async def create(cls):
         return cls()
+
+
+class Screen:
+    def __init__(self, on_done):
+        self.on_done = on_done
+
+    @work(exclusive=True)
+    async def load(self):
+        return 1
+
+    async def on_done(self):
+        pass
+
+    async def refresh(self):
+        pass
+
+    def on_mount(self):
+        self.load()
+        self.on_done()
+        self.refresh()  # error: [unawaited-coroutine]

@@ -27,6 +27,25 @@ async def crawl_client(session, urls):
     return await asyncio.gather(*tasks)
 
 
+async def grown_list(session, urls):
+    targets = []
+    for url in urls:
+        targets.append(url)
+    await asyncio.gather(*[fetch_page(session, u) for u in targets])  # error: [unbounded-fan-out]
+
+
+async def per_day(session, days):
+    await asyncio.gather(  # error: [unbounded-fan-out]
+        *(fetch_page(session, d) for d in (str(x) for x in range(days)))
+    )
+
+
+async def passed_on(session, prepare):
+    names = [f"page-{i}" for i in range(5)]
+    prepare(names)
+    await asyncio.gather(*[fetch_page(session, n) for n in names])  # error: [unbounded-fan-out]
+
+
 # must not trigger
 
 
@@ -67,3 +86,30 @@ async def unknown_objects(client, urls):
 async def batches(session, pages):
     for page in pages:
         await asyncio.gather(*[fetch_page(session, u) for u in page])
+
+
+PAGES = ("index", "about", "contact")
+
+
+async def fixed_local_collections(session):
+    names = [f"worker-{i}" for i in range(10)]
+    tasks = [asyncio.create_task(fetch_page(session, n)) for n in names]
+    await asyncio.gather(*tasks)
+    library: dict[str, str] = {"music": "Music", "movies": "Movies"}
+    await asyncio.gather(
+        *(fetch_page(session, label) for kind, label in library.items() if kind in library)
+    )
+    entries = [{"label": name} for name in library.values()]
+    await asyncio.gather(*(fetch_page(session, e["label"]) for e in entries))
+    await asyncio.gather(*[fetch_page(session, p) for p in PAGES])
+    print(len(names), sorted(entries, key=str))
+
+
+class Owner:
+    def __init__(self, session):
+        self.session = session
+        self.known = {}
+
+    async def refresh(self, online):
+        selected = (self.known[key] for key in self.known if key in online)
+        await asyncio.gather(*(fetch_page(self.session, item) for item in selected))

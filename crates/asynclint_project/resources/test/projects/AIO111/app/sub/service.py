@@ -6,6 +6,16 @@ from app import config as cfg
 from app.helpers import render
 from ..config import retry_forever, pure, recursive_a
 from .. import load_settings
+from ..dual import (
+    drain_all,
+    drain_early_return,
+    drain_inverted,
+    drain_try,
+    drain_with_name,
+    make_stream,
+    read_all,
+    read_chunks,
+)
 
 
 class Base:
@@ -68,3 +78,26 @@ def sync_caller():
 async def unknown_object(client):
     client.fetch_sync()
     client.sleep(1)
+
+
+async def a_handler_whose_name_is_long_enough_to_be_shortened_elsewhere():
+    render("long")  # error: [transitive-blocking-call]
+
+
+async def dual_mode(futures):
+    await drain_all(futures)
+    drain_all(futures)
+    drain_early_return(futures)
+    drain_with_name(futures)
+    drain_try(futures)
+    drain_inverted(futures)  # error: [transitive-blocking-call]
+
+
+async def generators(path, respond):
+    respond(read_chunks(path))
+    stream = make_stream(path)
+    for chunk in read_chunks(path):  # error: [transitive-blocking-call]
+        respond(chunk)
+    respond(list(read_chunks(path)))  # error: [transitive-blocking-call]
+    respond(read_all(path))  # error: [transitive-blocking-call]
+    return stream
