@@ -15,10 +15,10 @@ for d in bench/corpus/*/; do
 done
 cp -a "$work/corpus" "$work/original"
 set +e
-"$BIN" check "$work/corpus" --isolated --no-respect-gitignore --fix --unsafe-fixes --output-format concise --exit-zero -q > "$work/report.txt"
+"$BIN" check "$work/corpus" --isolated --no-respect-gitignore --fix --unsafe-fixes --output-format concise --exit-zero > "$work/report.txt"
 set -e
 grep -oE "(Found|Fixed) .*" "$work/report.txt" | tail -1 || true
-changed=$(diff -rq "$work/original" "$work/corpus" | awk '/^Files/ {print $4}')
+changed=$(diff -rq "$work/original" "$work/corpus" | awk '/^Files/ {print $4}' || true)
 n=$(printf '%s\n' "$changed" | grep -c . || true)
 echo "files changed: $n"
 printf '%s\n' "$changed" | grep . > "$work/changed.txt" || true

@@ -23,4 +23,13 @@ async def main():
 started = time.perf_counter()
 cpu = time.process_time()
 asyncio.run(main())
-print(json.dumps({"workload": "awaits", "n": CALLS, "seconds": time.perf_counter() - started, "cpu": time.process_time() - cpu}))
+print(
+    json.dumps(
+        {
+            "workload": "awaits",
+            "n": CALLS,
+            "seconds": time.perf_counter() - started,
+            "cpu": time.process_time() - cpu,
+        }
+    )
+)

@@ -27,11 +27,14 @@ def workloads(python):
     yield "echo: HTTP echo, asyncio streams, 20k requests", [python, os.path.join(HERE, "echo.py")]
     probe = subprocess.run([python, "-c", "import aiohttp"], capture_output=True)
     if probe.returncode == 0:
-        yield "echo: HTTP echo, aiohttp, 20k requests", [
-            python,
-            os.path.join(HERE, "echo.py"),
-            "--aiohttp",
-        ]
+        yield (
+            "echo: HTTP echo, aiohttp, 20k requests",
+            [
+                python,
+                os.path.join(HERE, "echo.py"),
+                "--aiohttp",
+            ],
+        )
 
 
 # asyncio's streams read into 256 KiB buffers; with glibc's default thresholds, whether each
@@ -50,15 +53,16 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--python", default=sys.executable)
-    parser.add_argument(
-        "--asynclint", default=os.path.join(ROOT, "target", "release", "asynclint")
-    )
+    parser.add_argument("--asynclint", default=os.path.join(ROOT, "target", "release", "asynclint"))
     parser.add_argument(
         "--run-args", default="", help="extra `asynclint run` options, e.g. '--origin-depth 1'"
     )
     args = parser.parse_args()
     monitor = [args.asynclint, "run", "-q", "-o", os.devnull] + args.run_args.split()
-    print("| workload | plain wall | monitored wall | wall slowdown | plain CPU | monitored CPU | CPU slowdown |")
+    print(
+        "| workload | plain wall | monitored wall | wall slowdown "
+        "| plain CPU | monitored CPU | CPU slowdown |"
+    )
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for name, command in workloads(args.python):
         plain, monitored = [], []
@@ -92,8 +96,8 @@ def startup(python, monitor, rounds):
         monitored.append(timed(monitor + ["--"] + command))
     pw, mw = statistics.median(plain), statistics.median(monitored)
     print(
-        "| start-up: `asyncio.run(asyncio.sleep(0))`, whole process | %.3f s | %.3f s | +%.0f ms | | | |"
-        % (pw, mw, (mw - pw) * 1000)
+        "| start-up: `asyncio.run(asyncio.sleep(0))`, whole process "
+        "| %.3f s | %.3f s | +%.0f ms | | | |" % (pw, mw, (mw - pw) * 1000)
     )
 
 

@@ -22,9 +22,7 @@ async def handle(reader, writer):
                 if line.lower().startswith(b"content-length:"):
                     length = int(line.split(b":", 1)[1])
             body = await reader.readexactly(length)
-            writer.write(
-                b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body
-            )
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
             await writer.drain()
     except (asyncio.IncompleteReadError, ConnectionError):
         pass
@@ -34,9 +32,7 @@ async def handle(reader, writer):
 
 async def client(port, count):
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    request = (
-        b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % len(BODY) + BODY
-    )
+    request = b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % len(BODY) + BODY
     for _ in range(count):
         writer.write(request)
         await writer.drain()
@@ -87,4 +83,13 @@ started = time.perf_counter()
 cpu = time.process_time()
 asyncio.run(with_aiohttp() if USE_AIOHTTP else streams())
 name = "echo-aiohttp" if USE_AIOHTTP else "echo-streams"
-print(json.dumps({"workload": name, "n": REQUESTS, "seconds": time.perf_counter() - started, "cpu": time.process_time() - cpu}))
+print(
+    json.dumps(
+        {
+            "workload": name,
+            "n": REQUESTS,
+            "seconds": time.perf_counter() - started,
+            "cpu": time.process_time() - cpu,
+        }
+    )
+)

@@ -25,4 +25,13 @@ async def main():
 started = time.perf_counter()
 cpu = time.process_time()
 asyncio.run(main())
-print(json.dumps({"workload": "tasks", "n": TASKS, "seconds": time.perf_counter() - started, "cpu": time.process_time() - cpu}))
+print(
+    json.dumps(
+        {
+            "workload": "tasks",
+            "n": TASKS,
+            "seconds": time.perf_counter() - started,
+            "cpu": time.process_time() - cpu,
+        }
+    )
+)

@@ -45,6 +45,7 @@ pub enum Command {
     /// loops: blocking calls, unawaited coroutines, lost task exceptions, tasks pending at
     /// shutdown, queue backlogs (same codes and output formats as `check`).
     #[command(
+        override_usage = "asynclint run [OPTIONS] -- <COMMAND>...",
         after_help = "Example: asynclint run --html run.html -- python app.py --port 8080\n\n\
                       The command's standard input, output and error pass through untouched; \
                       the report goes to standard error (or `-o FILE`) when it exits. Exit \
@@ -381,8 +382,8 @@ pub struct RunArgs {
     #[arg(short, long, value_name = "FILE", help_heading = "Output")]
     pub output_file: Option<PathBuf>,
 
-    /// Also write a self-contained HTML page: a timeline of loop lag and concurrent tasks per
-    /// event loop, the findings, and the task and queue tables.
+    /// Also write a self-contained HTML page: a timeline of loop lag and pending tasks per event
+    /// loop, the findings, and the task and queue tables.
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub html: Option<PathBuf>,
 

@@ -267,12 +267,12 @@ fn a_task_left_pending_at_shutdown_is_reported() {
         [(
             "AIO951".to_string(),
             "pending_at_shutdown.py".to_string(),
-            13
+            14
         )]
     );
     let message = findings[0]["message"].as_str().unwrap();
     assert!(message.contains("`heartbeat()`"), "{message}");
-    assert!(message.contains("pending_at_shutdown.py:9"), "{message}");
+    assert!(message.contains("pending_at_shutdown.py:10"), "{message}");
 }
 
 #[test]
@@ -404,7 +404,7 @@ fn a_signal_sent_to_asynclint_is_forwarded_to_the_command() {
         [(
             "AIO951".to_string(),
             "pending_at_shutdown.py".to_string(),
-            13
+            14
         )]
     );
 }

@@ -1,7 +1,9 @@
 """The asyncio hooks of `asynclint run` (see the package docstring). Imported once `asyncio` is.
 
-Per-task work is kept to a frame walk (cached per file), one small callback object and counters
-on a per-site record: events leave the process as per-site snapshots, not one per task.
+The hot paths are one Python call per task (the task factory: a counter; a done callback and
+the creation site for the first 1000 tasks of a loop and one in 32 after) and one per queue
+put. Events leave the process as per-site snapshots, not one per task, sent by the watchdog
+thread, which sleeps until a loop could be blocked.
 """
 
 import asyncio
@@ -391,6 +393,8 @@ class _LoopState:
         self.samples.append((round(now, 4), 0.0, self.active))
         self.handle = loop.call_later(_interval, self.beat)
         self.running = True
+        # The watchdog may be asleep until the next flush: it must plan for this loop now.
+        _wakeup.set()
         _enable_origin_tracking()
 
     def pause(self):
@@ -1080,6 +1084,7 @@ def _watchdog():
             if at < wake:
                 wake = at
         _wakeup.wait(max(_tick, wake - _monotonic()))
+        _wakeup.clear()
         try:
             now = _monotonic()
             frames_of = None
@@ -1134,10 +1139,22 @@ def _after_fork():
     _states.clear()
     del _closed_states[:]
     _origin_threads.clear()
+    # A forked child (multiprocessing's fork start method, pre-fork servers) usually ends with
+    # `os._exit()`, which skips `atexit`: send what it saw first.
+    if getattr(os._exit, "__wrapped__", None) is None:
+        os._exit = functools.wraps(os._exit)(_exit_after_flush(os._exit))
     try:
         _start_thread()
     except Exception:
         pass
+
+
+def _exit_after_flush(exit):
+    def _exit(status):
+        _at_exit()
+        exit(status)
+
+    return _exit
 
 
 _config_socket = None

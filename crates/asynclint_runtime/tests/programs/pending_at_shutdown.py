@@ -1,5 +1,6 @@
 """A background task is still running when `asyncio.run` shuts down: at once, or with
 `--forever` when the program is interrupted."""
+
 import asyncio
 import sys
 
