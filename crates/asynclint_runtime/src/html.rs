@@ -14,6 +14,8 @@ use crate::report::{LoopSummary, Report, ms};
 /// spike never disappears.
 const MAX_POINTS: usize = 1200;
 const TASK_SITES_SHOWN: usize = 50;
+/// Event loops charted at most (the ones with the most blocks, then heartbeats).
+const LOOPS_CHARTED: usize = 12;
 
 const WIDTH: f64 = 960.0;
 const HEIGHT: f64 = 250.0;
@@ -69,8 +71,21 @@ pub fn render(report: &Report, options: &Options) -> String {
     if summary.loops.is_empty() {
         s.push_str("<p class=\"empty\">No event loop ran.</p>\n");
     }
-    for event_loop in &summary.loops {
+    // A test suite can run a loop per test: the busiest ones get a chart.
+    let mut loops: Vec<&LoopSummary> = summary.loops.iter().collect();
+    if loops.len() > LOOPS_CHARTED {
+        loops.sort_by(|a, b| b.blocks.cmp(&a.blocks).then(b.beats.cmp(&a.beats)));
+        loops.truncate(LOOPS_CHARTED);
+    }
+    for event_loop in &loops {
         timeline(event_loop, summary.start, summary.end, options, &mut s);
+    }
+    if summary.loops.len() > LOOPS_CHARTED {
+        let _ = writeln!(
+            s,
+            "<p class=\"empty\">{} more event loops, with fewer blocks and heartbeats, are not charted.</p>",
+            summary.loops.len() - LOOPS_CHARTED
+        );
     }
     s.push_str("</section>\n");
 
@@ -137,13 +152,7 @@ fn timeline(event_loop: &LoopSummary, start: f64, end: f64, options: &Options, s
         .chain(event_loop.block_marks.iter().map(|b| b.1))
         .fold(options.threshold_ms * 1.25, f64::max)
         .max(1.0);
-    let max_tasks = points
-        .iter()
-        .map(|p| p.2)
-        .max()
-        .unwrap_or(0)
-        .max(event_loop.peak_tasks)
-        .max(1) as f64;
+    let max_tasks = points.iter().map(|p| p.2).max().unwrap_or(0).max(1) as f64;
     let x = |t: f64| LEFT + ((t - start) / span).clamp(0.0, 1.0) * plot_w;
     let y_lag = |lag: f64| TOP + plot_h - (lag / max_lag).clamp(0.0, 1.0) * plot_h;
     let y_tasks = |n: f64| TOP + plot_h - (n / max_tasks).clamp(0.0, 1.0) * plot_h;

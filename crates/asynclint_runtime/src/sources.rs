@@ -274,7 +274,10 @@ fn lint_as_async(file: &SourceFile, function: FunctionSpan) -> Vec<Found> {
         (source, Some(function.def_keyword))
     };
     let inserted = TextSize::of(ASYNC_PREFIX);
-    let diagnostics = asynclint_linter::lint_str(file.path(), &source, blocking_rules());
+    // A rule that panics on some library file must not cost the whole report.
+    let lint = || asynclint_linter::lint_str(file.path(), &source, blocking_rules());
+    let diagnostics =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(lint)).unwrap_or_default();
     diagnostics
         .into_iter()
         .filter(|diagnostic| is_direct_blocking_code(diagnostic.code))
