@@ -6,6 +6,7 @@ pub mod async_property;
 pub mod await_non_awaitable;
 pub mod coroutine_assigned_never_awaited;
 pub mod coroutine_in_boolean_context;
+#[path = "helpers/decorators.rs"]
 pub(crate) mod decorators;
 pub(crate) mod helpers;
 pub mod lru_cache_on_async_function;

@@ -5,5 +5,6 @@ pub mod legacy_run_until_complete;
 pub mod removed_coroutine_decorator;
 pub mod removed_loop_argument;
 pub mod run_in_executor_to_thread;
+#[path = "helpers/version_guard.rs"]
 pub(crate) mod version_guard;
 pub mod wait_for_to_timeout;

@@ -9,5 +9,6 @@ pub(crate) mod helpers;
 pub mod sequential_await_in_loop;
 pub mod task_collection_never_discarded;
 pub mod task_result_before_done;
+#[path = "helpers/task_tracking.rs"]
 pub(crate) mod task_tracking;
 pub mod wait_on_bare_coroutines;
