@@ -245,9 +245,9 @@ pub enum DeferredKind {
     },
     /// AIO203: `return <call>` in an `async def` (`caller` is its name).
     ReturnedCoroutine {
-        call: String,
-        callee: String,
-        caller: String,
+        call: TextRange,
+        callee: TextRange,
+        caller: TextRange,
     },
     /// AIO204: `await <call>` (`callee`: the call's function expression).
     AwaitedCall { callee: TextRange },

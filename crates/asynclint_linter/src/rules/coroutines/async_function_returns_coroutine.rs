@@ -80,11 +80,12 @@ pub(crate) fn async_function_returns_coroutine(
     if has_framework_decorator(checker, function.def) {
         return;
     }
-    let caller = function.def.name.to_string();
-    let call = call_text(checker, site);
-    let callee = callee_text(checker, site);
+    let caller_range = function.def.name.range;
     let range = ret.range();
     if stdlib_coroutine(site) {
+        let caller = function.def.name.to_string();
+        let call = call_text(checker, site);
+        let callee = callee_text(checker, site);
         let message = Message {
             call: &call,
             callee: &callee,
@@ -100,10 +101,11 @@ pub(crate) fn async_function_returns_coroutine(
     if is_instance_attribute_call(checker, site) {
         return;
     }
+    // Recorded as ranges: rendered in phase 2 only when reported.
     let kind = DeferredKind::ReturnedCoroutine {
-        call,
-        callee,
-        caller,
+        call: site.call.range(),
+        callee: site.call.func.range(),
+        caller: caller_range,
     };
     defer(
         checker,
@@ -189,10 +191,15 @@ pub fn settle(
         return None;
     }
     let what = project_coroutine_what(facts, &function);
+    let text = file.text();
+    let callee = crate::project::snippet::callee(text, *callee);
+    let call =
+        crate::project::snippet::short(text, *call, 60).unwrap_or_else(|| format!("{callee}(...)"));
+    let caller = crate::project::snippet::short(text, *caller, 200).unwrap_or_default();
     let message = Message {
-        call,
-        callee,
-        caller,
+        call: &call,
+        callee: &callee,
+        caller: &caller,
         what: &what,
         returns: "a coroutine object",
     };

@@ -46,23 +46,14 @@ use std::sync::Arc;
 use asynclint_diagnostics::{Diagnostic, SourceFile};
 use ruff_python_ast as ast;
 
-use super::context_managers::{self, SYNC_ONLY};
+use super::context_managers;
 use crate::checker::Checker;
 use crate::project::{DeferredCheck, ProjectFacts};
 use crate::registry::Rule;
 
 /// One item of an `async with` statement.
 pub(crate) fn async_with_sync_context_manager(checker: &mut Checker, item: &ast::WithItem) {
-    let rule = Rule::AsyncWithSyncContextManager;
-    let expr = &item.context_expr;
-    if context_managers::expects_failure(checker) {
-        return;
-    }
-    if let Some(entry) = context_managers::catalogued(checker, expr, SYNC_ONLY) {
-        context_managers::report_catalogued(checker, rule, expr, entry, true);
-        return;
-    }
-    context_managers::check_definition(checker, rule, expr, true);
+    context_managers::check_item(checker, Rule::AsyncWithSyncContextManager, item, true);
 }
 
 /// Phase 2: a project class or decorated function used with `async with`.

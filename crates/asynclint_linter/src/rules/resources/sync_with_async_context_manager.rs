@@ -48,23 +48,14 @@ use std::sync::Arc;
 use asynclint_diagnostics::{Diagnostic, SourceFile};
 use ruff_python_ast as ast;
 
-use super::context_managers::{self, ASYNC_ONLY};
+use super::context_managers;
 use crate::checker::Checker;
 use crate::project::{DeferredCheck, ProjectFacts};
 use crate::registry::Rule;
 
 /// One item of a plain `with` statement.
 pub(crate) fn sync_with_async_context_manager(checker: &mut Checker, item: &ast::WithItem) {
-    let rule = Rule::SyncWithAsyncContextManager;
-    let expr = &item.context_expr;
-    if context_managers::expects_failure(checker) {
-        return;
-    }
-    if let Some(entry) = context_managers::catalogued(checker, expr, ASYNC_ONLY) {
-        context_managers::report_catalogued(checker, rule, expr, entry, false);
-        return;
-    }
-    context_managers::check_definition(checker, rule, expr, false);
+    context_managers::check_item(checker, Rule::SyncWithAsyncContextManager, item, false);
 }
 
 /// Phase 2: a project class or decorated function used with a plain `with`.

@@ -512,6 +512,26 @@ fn verdict(
 }
 
 /// Inside `with pytest.raises(...)` / `self.assertRaises(...)`: a test expecting the failure.
+/// One `with`/`async with` item, for AIO600 (`is_async_with` false: look for async-only
+/// managers) and AIO601 (true: look for sync-only ones).
+pub(crate) fn check_item(
+    checker: &mut Checker,
+    rule: Rule,
+    item: &ast::WithItem,
+    is_async_with: bool,
+) {
+    let expr = &item.context_expr;
+    if expects_failure(checker) {
+        return;
+    }
+    let catalog = if is_async_with { SYNC_ONLY } else { ASYNC_ONLY };
+    if let Some(entry) = catalogued(checker, expr, catalog) {
+        report_catalogued(checker, rule, expr, entry, is_async_with);
+        return;
+    }
+    check_definition(checker, rule, expr, is_async_with);
+}
+
 pub(crate) fn expects_failure(checker: &Checker) -> bool {
     checker.statement_ancestors().any(|stmt| {
         let Stmt::With(with) = stmt else { return false };
