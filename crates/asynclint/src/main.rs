@@ -42,6 +42,7 @@ fn main() -> ExitCode {
         Command::GenerateDocs(docs) => commands::rule::generate_docs(docs),
         Command::ParseOnly(parse) => commands::check::parse_only(&parse.paths),
     };
+    asynclint_linter::stats::mark("dropped");
     match result {
         Ok(status) => status.into(),
         Err(err) => {

@@ -5,12 +5,14 @@ pub mod checker;
 pub mod facts;
 pub mod fix;
 pub mod importer;
+pub mod lines;
 pub mod noqa;
 pub mod project;
 pub mod registry;
 pub mod rules;
 pub mod semantic;
 pub mod settings;
+pub mod stats;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -18,7 +20,6 @@ use std::sync::Arc;
 use asynclint_diagnostics::{Diagnostic, SourceFile};
 use ruff_python_ast::PySourceType;
 use ruff_python_ast::visitor::Visitor;
-use ruff_source_file::LineIndex;
 use ruff_text_size::Ranged;
 
 pub use registry::{FixAvailability, Rule};
@@ -63,7 +64,6 @@ pub fn lint_source(
     let parsed = ruff_python_parser::parse_unchecked_source(source, source_type);
 
     let mut diagnostics = Vec::new();
-    let mut line_index: Option<LineIndex> = None;
     let mut summary = None;
     let mut file_facts = None;
     if !parsed.errors().is_empty() {
@@ -92,10 +92,7 @@ pub fn lint_source(
             checker = checker.with_facts(facts::FactsBuilder::new(path, module.path.as_deref()));
         }
         checker.visit_body(&parsed.syntax().body);
-        if let Some((finished, index)) = checker.finish_summary(&parsed.syntax().body) {
-            summary = Some(finished);
-            line_index = Some(index);
-        }
+        summary = checker.finish_summary(&parsed.syntax().body);
         file_facts = checker.finish_facts();
         diagnostics = checker.into_diagnostics();
     }
@@ -103,12 +100,15 @@ pub fn lint_source(
     let has_deferred = summary.as_ref().is_some_and(|s| !s.deferred.is_empty());
     let mut kept_noqa = None;
     if !diagnostics.is_empty() || has_deferred {
-        let index = line_index.unwrap_or_else(|| LineIndex::from_source_text(source));
-        let noqa = noqa::NoqaMap::from_tokens(parsed.tokens(), source, &index);
-        diagnostics.retain(|d| {
-            d.code == Rule::SyntaxError.code()
-                || !noqa.is_suppressed(d.code, noqa::NoqaMap::line_of(&index, d.range().start()))
-        });
+        let lines = lines::LineCounter::new(source);
+        let noqa = noqa::NoqaMap::from_tokens(parsed.tokens(), source, &lines);
+        if !noqa.is_empty() && !diagnostics.is_empty() {
+            diagnostics.sort_by(Diagnostic::sort_key_cmp);
+            diagnostics.retain(|d| {
+                d.code == Rule::SyntaxError.code()
+                    || !noqa.is_suppressed(d.code, lines.line(d.range().start()) as usize)
+            });
+        }
         diagnostics.sort_by(Diagnostic::sort_key_cmp);
         if has_deferred && !noqa.is_empty() {
             kept_noqa = Some(noqa);

@@ -5,8 +5,7 @@
 //! spaces. A diagnostic is suppressed by a comment on the line where it starts.
 
 use ruff_python_ast::token::{TokenKind, Tokens};
-use ruff_source_file::LineIndex;
-use ruff_text_size::{Ranged, TextSize};
+use ruff_text_size::Ranged;
 use rustc_hash::FxHashMap;
 
 /// What a `noqa` comment suppresses.
@@ -33,7 +32,7 @@ pub struct NoqaMap {
 }
 
 impl NoqaMap {
-    pub fn from_tokens(tokens: &Tokens, source: &str, index: &LineIndex) -> Self {
+    pub fn from_tokens(tokens: &Tokens, source: &str, lines: &crate::lines::LineCounter) -> Self {
         let mut map = Self::default();
         for token in tokens.iter() {
             if token.kind() != TokenKind::Comment {
@@ -52,7 +51,7 @@ impl NoqaMap {
                 continue;
             }
             if let Some(directive) = parse_line_directive(text) {
-                let line = index.line_index(token.start()).get();
+                let line = lines.line(token.start()) as usize;
                 map.lines.insert(line, directive);
             }
         }
@@ -72,10 +71,6 @@ impl NoqaMap {
 
     pub fn file_directive(&self) -> Option<&Directive> {
         self.file.as_ref()
-    }
-
-    pub fn line_of(index: &LineIndex, offset: TextSize) -> usize {
-        index.line_index(offset).get()
     }
 }
 

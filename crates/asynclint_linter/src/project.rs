@@ -7,6 +7,9 @@
 use std::path::PathBuf;
 
 use ruff_text_size::TextRange;
+/// Summaries keep one per function: a `ThinVec` is one pointer, and no allocation when empty
+/// (most functions record no call edge, blocking call or awaited target).
+pub use thin_vec::ThinVec;
 
 use crate::registry::Rule;
 
@@ -106,9 +109,9 @@ pub struct FunctionSummary {
     /// 1-based line of the `def`.
     pub line: u32,
     /// Sync functions only: calls that may lead to other project functions.
-    pub calls: Vec<CallEdge>,
+    pub calls: ThinVec<CallEdge>,
     /// Sync functions only: catalogued blocking calls made directly in the body.
-    pub blocking: Vec<BlockingFact>,
+    pub blocking: ThinVec<BlockingFact>,
     /// Decorated with `@contextlib.contextmanager` / `@contextlib.asynccontextmanager` (and no
     /// other decorator that could change what it returns): AIO600/AIO601.
     pub context_manager: Option<ContextManagerDecorator>,
@@ -121,10 +124,10 @@ pub struct FunctionSummary {
     pub uses_limiter: bool,
     /// Async functions only: targets of awaited calls and `async with` calls, so a limiter
     /// acquired one call away is found (AIO512).
-    pub awaited_calls: Vec<Target>,
+    pub awaited_calls: ThinVec<Target>,
     /// Async functions only: the first construct that keeps the body running until the
     /// process is killed (`while True` without `break`, `serve_forever()`...) (AIO902).
-    pub runs_forever: Option<RunsForever>,
+    pub runs_forever: Option<Box<RunsForever>>,
 }
 
 /// AIO902: what keeps an async function running forever, and where.
@@ -170,7 +173,7 @@ pub struct ClassSummary {
 #[derive(Debug, Clone)]
 pub enum Definition {
     Function(FunctionSummary),
-    Class(ClassSummary),
+    Class(Box<ClassSummary>),
 }
 
 /// What phase 1 knows about one module.
@@ -220,29 +223,18 @@ pub enum DeferredKind {
     /// AIO200: a call used as a statement; `in_async` decides whether the fix applies.
     UnawaitedCall { callee: TextRange, in_async: bool },
     /// AIO703: a sync mock patched over the target.
-    SyncMock { mock: String, target_text: String },
+    SyncMock(Box<texts::SyncMock>),
     /// AIO600/AIO601: a `with`/`async with` item whose context manager is (an instance of, or
     /// the result of calling) the target: a project class or decorated function.
-    ContextManagerUse {
-        display: String,
-        is_async_with: bool,
-    },
+    ContextManagerUse(Box<texts::ContextManagerUse>),
     /// AIO607/AIO608: a client/connection made per call inside the target function; reported
     /// unless every call site of the function is under `if __name__ == "__main__":`.
-    PerRequest { message: String, help: String },
+    PerRequest(Box<texts::PerRequest>),
     /// AIO201: `name = <call>` in a function that never reads `name` afterwards. `call` is the
     /// call as written (shortened), `callee` its callee (`db.fetch`).
-    CoroutineAssigned {
-        call: String,
-        callee: String,
-        name: String,
-    },
+    CoroutineAssigned(Box<texts::CoroutineAssigned>),
     /// AIO202: a call tested for truth; `lead` is the rendered test (`` `if ready():` is always true``).
-    CoroutineInBooleanContext {
-        call: String,
-        callee: String,
-        lead: String,
-    },
+    CoroutineInBooleanContext(Box<texts::CoroutineInBooleanContext>),
     /// AIO203: `return <call>` in an `async def` (`caller` is its name).
     ReturnedCoroutine {
         call: TextRange,
@@ -258,16 +250,11 @@ pub enum DeferredKind {
     },
     /// AIO606: `async for` directly over the call, with an early exit (`exit`, e.g.
     /// `` `break` on line 12``).
-    GeneratorNotClosed { display: String, exit: String },
+    GeneratorNotClosed(Box<texts::GeneratorNotClosed>),
     /// AIO611: the target is handed to `runner` (`asyncio.to_thread()`...) as `display`.
-    ToThreadCoroutine { runner: String, display: String },
+    ToThreadCoroutine(Box<texts::ToThreadCoroutine>),
     /// AIO512: the target is spawned once per item of `iterable` by `spawn` in `spawner`.
-    UnboundedFanOut {
-        spawn: String,
-        callee: String,
-        spawner: String,
-        iterable: String,
-    },
+    UnboundedFanOut(Box<texts::UnboundedFanOut>),
     /// AIO902: `asyncio.run(<target>())`; `callee` is the call's function expression.
     ServiceEntryPoint { callee: TextRange },
 }
@@ -359,5 +346,61 @@ pub trait ProjectFacts: Sync {
     /// the answer is unknown: assume yes.
     fn project_handles_signals(&self) -> bool {
         true
+    }
+}
+
+/// The text payloads of the rarer deferred checks, boxed so every [`DeferredCheck`] stays
+/// small (hundreds of thousands of them live until phase 2 on a large project).
+pub mod texts {
+    #[derive(Debug, Clone)]
+    pub struct PerRequest {
+        pub message: String,
+        pub help: String,
+    }
+
+    #[derive(Debug, Clone)]
+    pub struct SyncMock {
+        pub mock: String,
+        pub target_text: String,
+    }
+
+    #[derive(Debug, Clone)]
+    pub struct ContextManagerUse {
+        pub display: String,
+        pub is_async_with: bool,
+    }
+
+    #[derive(Debug, Clone)]
+    pub struct CoroutineAssigned {
+        pub call: String,
+        pub callee: String,
+        pub name: String,
+    }
+
+    #[derive(Debug, Clone)]
+    pub struct CoroutineInBooleanContext {
+        pub call: String,
+        pub callee: String,
+        pub lead: String,
+    }
+
+    #[derive(Debug, Clone)]
+    pub struct GeneratorNotClosed {
+        pub display: String,
+        pub exit: String,
+    }
+
+    #[derive(Debug, Clone)]
+    pub struct ToThreadCoroutine {
+        pub runner: String,
+        pub display: String,
+    }
+
+    #[derive(Debug, Clone)]
+    pub struct UnboundedFanOut {
+        pub spawn: String,
+        pub callee: String,
+        pub spawner: String,
+        pub iterable: String,
     }
 }

@@ -1,87 +1,491 @@
 //! The project index: definitions by path, re-exports, base classes, and the transitive
 //! "reaches a blocking call" fact with one shortest witness chain per sync function.
+//!
+//! The index is built once over every module summary (tens of thousands on a large project)
+//! and queried hundreds of thousands of times while the deferred checks are settled, so:
+//! - every distinct path of the deferred checks and call edges is resolved once, in parallel,
+//!   while the index is built;
+//! - module and definition names are keyed in [`KeyTable`]s (no string per key), and
+//!   resolving a path allocates nothing in the common case: module prefixes are slices of
+//!   the path, `module.qualname` keys are assembled in a per-thread buffer;
+//! - per-definition facts live in arrays indexed by a dense definition number;
+//! - what [`ProjectFacts::only_called_under_main_guard`] needs is gathered once, in the passes
+//!   over the summaries the index makes anyway, for the functions the deferred checks ask
+//!   about.
 
+use std::cell::RefCell;
 use std::collections::VecDeque;
+use std::collections::hash_map::Entry;
+use std::hash::BuildHasher;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use asynclint_linter::Rule;
 use asynclint_linter::project::{
-    ChainHop, Definition, FunctionRef, FunctionSummary, ModuleSummary, ProjectFacts, Target,
+    ChainHop, DeferredKind, Definition, FunctionRef, FunctionSummary, ModuleSummary, PathName,
+    ProjectFacts, SuperTarget, Target,
 };
-use rustc_hash::FxHashMap;
+use rayon::prelude::*;
+use rustc_hash::{FxBuildHasher, FxHashMap, FxHashSet};
 
 /// Re-export and base-class chains longer than this are given up (cycles end here too).
 const MAX_DEPTH: u8 = 24;
 
-#[derive(Debug, Clone, Copy)]
+/// A definition: `summaries[module].definitions[def]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 struct DefLoc {
     module: u32,
     def: u32,
 }
 
-/// How a sync function reaches a blocking call: directly (`next = None`) or through a callee.
+/// How a definition reaches a blocking call.
 #[derive(Debug, Clone, Copy)]
-struct Reach {
-    /// The callee (a def location) the chain continues with, and the call's line.
-    next: Option<DefLoc>,
-    /// For a direct fact: index into the function's `blocking` list.
-    fact: u32,
+enum Reach {
+    /// It does not (or is not a sync function).
+    Not,
+    /// Directly: its first blocking fact.
+    Direct,
+    /// Through a call to this function, the next hop of its shortest chain.
+    Through(DefLoc),
 }
 
+/// Every module summary of the project, and what phase 2 asks of them
+/// ([`ProjectFacts`]).
 pub struct ProjectIndex {
     summaries: Vec<ModuleSummary>,
-    modules: FxHashMap<String, u32>,
+    /// Module name -> its summary.
+    modules: KeyTable<u32>,
     /// `module.qualname` -> definition.
-    defs: FxHashMap<String, DefLoc>,
-    /// Per sync function with a blocking chain: how it continues.
-    reach: FxHashMap<(u32, u32), Reach>,
+    defs: DefKeys,
+    /// Dense number of each module's first definition: definition `d` of module `m` is
+    /// `def_base[m] + d` (see [`Self::dense`]); the last entry is the number of definitions.
+    def_base: Vec<u32>,
+    /// Per definition (dense number): how it reaches a blocking call.
+    reach: Vec<Reach>,
     cwd: Option<PathBuf>,
-    /// Every interned path mentioned by a summary, resolved once (keyed by the `Arc` address:
-    /// equal paths share one allocation).
+    /// Every interned path of a deferred check or a call edge (and of an import when AIO607/
+    /// AIO608 need them), resolved once while building (keyed by the `Arc` address: equal
+    /// paths share one allocation).
     resolved: FxHashMap<usize, Option<DefLoc>>,
+    /// Their `super().method()` targets (keyed by both paths' addresses): each resolved once,
+    /// when first asked (they are costlier, and fewer, than paths).
+    resolved_super: FxHashMap<(usize, usize), OnceLock<Option<DefLoc>>>,
+    /// Some module installs a signal handler.
+    handles_signals: bool,
+    /// Filled while building when a deferred check asks, else on the first query.
+    main_guard: OnceLock<MainGuardFacts>,
+}
+
+/// What [`ProjectFacts::only_called_under_main_guard`] needs.
+#[derive(Debug, Default)]
+struct MainGuardFacts {
+    /// Definition -> the modules calling it under their `__main__` guard (ascending).
+    main_callers: FxHashMap<DefLoc, Vec<u32>>,
+    /// For the definitions the deferred checks ask about that are called under a guard: are
+    /// they called or imported elsewhere? Other definitions are looked up when asked.
+    used_elsewhere: FxHashMap<DefLoc, bool>,
+}
+
+/// What one pass over the summaries gathers before anything is resolved.
+#[derive(Default)]
+struct Survey<'s> {
+    /// The distinct paths of the deferred checks and call edges, by key.
+    paths: FxHashMap<usize, &'s PathName>,
+    /// Their distinct `super()` targets, by key.
+    supers: FxHashSet<(usize, usize)>,
+    /// The targets of the AIO607/AIO608 checks (they ask about `__main__` guards).
+    main_guard_questions: Vec<&'s Target>,
+}
+
+/// A hash table for keys stored elsewhere (module and definition names): it maps each key's
+/// hash to an entry, and a lookup confirms a candidate entry with the caller's key test.
+/// Building it allocates no string per key, and its entries are small.
+struct KeyTable<E> {
+    /// Key hash -> the entry of the first key with that hash.
+    first: FxHashMap<u64, E>,
+    /// Entries whose key's hash is that of a different first key (practically never used).
+    more: FxHashMap<u64, Vec<E>>,
+}
+
+impl<E: Copy> KeyTable<E> {
+    fn with_capacity(capacity: usize) -> Self {
+        Self {
+            first: FxHashMap::with_capacity_and_hasher(capacity, Default::default()),
+            more: FxHashMap::default(),
+        }
+    }
+
+    /// The entry of the key with hash `hash` that passes `is_key`.
+    fn get(&self, hash: u64, is_key: impl Fn(&E) -> bool) -> Option<E> {
+        let entry = self.first.get(&hash)?;
+        if is_key(entry) {
+            return Some(*entry);
+        }
+        self.more.get(&hash)?.iter().find(|e| is_key(e)).copied()
+    }
+
+    /// Add `entry` for a key with hash `hash`; it replaces the entry of the same key
+    /// (`same_key`).
+    fn insert(&mut self, hash: u64, entry: E, same_key: impl Fn(&E) -> bool) {
+        match self.first.entry(hash) {
+            Entry::Vacant(slot) => {
+                slot.insert(entry);
+            }
+            Entry::Occupied(mut slot) => {
+                if same_key(slot.get()) {
+                    slot.insert(entry);
+                    return;
+                }
+                let more = self.more.entry(hash).or_default();
+                match more.iter_mut().find(|e| same_key(e)) {
+                    Some(existing) => *existing = entry,
+                    None => more.push(entry),
+                }
+            }
+        }
+    }
+}
+
+/// Shards of [`DefKeys`]: built in parallel, and each a moderate allocation.
+const DEF_SHARDS: usize = 16;
+
+/// `module.qualname` -> definition. The keys are packed in one string per module, and the
+/// table is split into shards by hash: both are built in parallel.
+struct DefKeys {
+    /// Per module (by summary index): the keys of its definitions, back to back (empty for
+    /// modules whose definitions are not indexed).
+    keys: Vec<String>,
+    shards: Vec<KeyTable<DefEntry>>,
+}
+
+/// A key's hash, and its start and end in its module's key string.
+type KeyPlace = (u64, u32, u32);
+
+/// A definition and its key, `keys[loc.module][start..end]`.
+#[derive(Debug, Clone, Copy)]
+struct DefEntry {
+    loc: DefLoc,
+    start: u32,
+    end: u32,
+}
+
+fn def_shard(hash: u64) -> usize {
+    (hash >> 60) as usize % DEF_SHARDS
+}
+
+impl DefKeys {
+    fn empty() -> Self {
+        Self {
+            keys: Vec::new(),
+            shards: (0..DEF_SHARDS)
+                .map(|_| KeyTable::with_capacity(0))
+                .collect(),
+        }
+    }
+
+    /// The definitions of the modules `indexed`, inserted in that order (a later module's key
+    /// replaces an earlier one's).
+    fn build(summaries: &[ModuleSummary], indexed: &[u32]) -> Self {
+        // Per module: the keys, and each one's hash and place.
+        let packed: Vec<(String, Vec<KeyPlace>)> = indexed
+            .par_iter()
+            .map(|&m| {
+                let summary = &summaries[m as usize];
+                let module = summary.module.as_deref().unwrap_or("");
+                let bytes = summary
+                    .definitions
+                    .iter()
+                    .map(|(name, _)| module.len() + 1 + name.len())
+                    .sum();
+                let mut keys = String::with_capacity(bytes);
+                let mut entries = Vec::with_capacity(summary.definitions.len());
+                for (name, _) in &summary.definitions {
+                    let start = keys.len();
+                    keys.push_str(module);
+                    keys.push('.');
+                    keys.push_str(name);
+                    let place = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
+                    entries.push((hash_str(&keys[start..]), place(start), place(keys.len())));
+                }
+                (keys, entries)
+            })
+            .collect();
+        let mut keys = vec![String::new(); summaries.len()];
+        let mut entries = Vec::with_capacity(indexed.len());
+        for (&m, (module_keys, module_entries)) in indexed.iter().zip(packed) {
+            keys[m as usize] = module_keys;
+            entries.push(module_entries);
+        }
+        let total: usize = entries.iter().map(Vec::len).sum();
+        // Each shard takes its entries from every module, in order.
+        let shards = (0..DEF_SHARDS)
+            .into_par_iter()
+            .map(|shard| {
+                let mut table = KeyTable::with_capacity(total / DEF_SHARDS * 9 / 8);
+                for (&m, module_entries) in indexed.iter().zip(&entries) {
+                    for (d, &(hash, start, end)) in module_entries.iter().enumerate() {
+                        if def_shard(hash) != shard {
+                            continue;
+                        }
+                        let def = u32::try_from(d).unwrap_or(u32::MAX);
+                        let entry = DefEntry {
+                            loc: DefLoc { module: m, def },
+                            start,
+                            end,
+                        };
+                        table.insert(hash, entry, |other| {
+                            def_key(&keys, other) == def_key(&keys, &entry)
+                        });
+                    }
+                }
+                table
+            })
+            .collect();
+        Self { keys, shards }
+    }
+
+    fn get(&self, key: &str) -> Option<DefLoc> {
+        let hash = hash_str(key);
+        self.shards[def_shard(hash)]
+            .get(hash, |entry| def_key(&self.keys, entry) == key)
+            .map(|entry| entry.loc)
+    }
+}
+
+/// The key of a [`DefKeys`] entry.
+fn def_key<'k>(keys: &'k [String], entry: &DefEntry) -> &'k str {
+    keys[entry.loc.module as usize]
+        .get(entry.start as usize..entry.end as usize)
+        .unwrap_or("")
+}
+
+/// The hash [`KeyTable`]s are keyed by.
+fn hash_str(s: &str) -> u64 {
+    FxBuildHasher.hash_one(s)
+}
+
+/// The key of a `super()` target in [`ProjectIndex::resolved_super`].
+fn super_key(target: &SuperTarget) -> (usize, usize) {
+    (path_key(&target.class_path), path_key(&target.method))
+}
+
+/// Record a target in the survey.
+fn survey_target<'s>(survey: &mut Survey<'s>, target: &'s Target) {
+    match target {
+        Target::Path(path) => {
+            survey.paths.entry(path_key(path)).or_insert(path);
+        }
+        Target::Super(target) => {
+            survey.supers.insert(super_key(target));
+        }
+    }
+}
+
+/// The key of an interned path in [`ProjectIndex::resolved`].
+fn path_key(path: &PathName) -> usize {
+    std::sync::Arc::as_ptr(path).cast::<u8>() as usize
+}
+
+/// The (module, rest of the path) pairs one top-level resolution has explored. Re-exports and
+/// star imports form a graph with cycles and shared sub-paths (trio's `_core` star-imports
+/// modules that star-import each other): each pair is explored once per resolution, so the
+/// search stays linear. The key strings are recycled from one resolution to the next.
+#[derive(Default)]
+struct Visited {
+    seen: FxHashSet<(u32, String)>,
+    /// The pair being looked up (its string becomes the set's key when it is new).
+    probe: (u32, String),
+    /// Key strings of earlier resolutions, to reuse.
+    spare: Vec<String>,
+}
+
+impl Visited {
+    /// Sets that grew larger than this (huge star-import webs) are not kept between
+    /// resolutions: clearing costs their capacity.
+    const KEEP: usize = 256;
+
+    fn clear(&mut self) {
+        if self.seen.is_empty() {
+            return;
+        }
+        let keep = self.seen.capacity() <= Self::KEEP;
+        self.spare
+            .extend(self.seen.drain().map(|(_, s)| s).take(Self::KEEP));
+        if !keep {
+            self.seen = FxHashSet::default();
+        }
+    }
+
+    /// Record `(module, rest)`; false when this resolution has explored it already.
+    fn insert(&mut self, module: u32, rest: &str) -> bool {
+        self.probe.0 = module;
+        self.probe.1.clear();
+        self.probe.1.push_str(rest);
+        if self.seen.contains(&self.probe) {
+            return false;
+        }
+        let mut fresh = self.spare.pop().unwrap_or_default();
+        fresh.clear();
+        let key = std::mem::replace(&mut self.probe.1, fresh);
+        self.seen.insert((module, key));
+        true
+    }
+}
+
+thread_local! {
+    static VISITED: RefCell<Visited> = RefCell::new(Visited::default());
+    /// Scratch buffer for the dotted keys looked up in `defs`.
+    static KEY: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+/// Start a new top-level resolution on this thread.
+fn reset_visited() {
+    VISITED.with(|v| v.borrow_mut().clear());
+}
+
+/// `parts.join(".")` in this thread's scratch buffer, handed to `f`.
+fn with_joined<T>(parts: &[&str], f: impl FnOnce(&str) -> T) -> T {
+    KEY.with(|key| {
+        let mut key = key.borrow_mut();
+        key.clear();
+        for (i, part) in parts.iter().enumerate() {
+            if i > 0 {
+                key.push('.');
+            }
+            key.push_str(part);
+        }
+        f(key.as_str())
+    })
+}
+
+/// Is `path` exactly `module.rest`?
+fn is_joined(path: &str, module: &str, rest: &str) -> bool {
+    path.len() == module.len() + 1 + rest.len()
+        && path.starts_with(module)
+        && path.as_bytes()[module.len()] == b'.'
+        && path.ends_with(rest)
+}
+
+/// With `ASYNCLINT_STATS` set: how long each step of [`ProjectIndex::build`] took.
+struct StepTimer {
+    steps: Option<(std::time::Instant, Vec<(&'static str, std::time::Duration)>)>,
+}
+
+impl StepTimer {
+    fn new() -> Self {
+        let on = std::env::var_os("ASYNCLINT_STATS").is_some();
+        Self {
+            steps: on.then(|| (std::time::Instant::now(), Vec::new())),
+        }
+    }
+
+    fn step(&mut self, name: &'static str) {
+        if let Some((last, steps)) = &mut self.steps {
+            steps.push((name, last.elapsed()));
+            *last = std::time::Instant::now();
+        }
+    }
+
+    fn report(&self, paths: usize) {
+        if let Some((_, steps)) = &self.steps {
+            let steps: Vec<String> = steps
+                .iter()
+                .map(|(name, took)| format!("{name} {:.1} ms", took.as_secs_f64() * 1000.0))
+                .collect();
+            eprintln!("stats: index: {} ({paths} paths)", steps.join(", "));
+        }
+    }
+}
+
+/// Add `module` to the ascending list `modules` (visited in ascending order).
+fn push_module(modules: &mut Vec<u32>, module: usize) {
+    let module = u32::try_from(module).unwrap_or(u32::MAX);
+    if modules.last() != Some(&module) {
+        modules.push(module);
+    }
 }
 
 impl ProjectIndex {
     pub fn build(summaries: Vec<ModuleSummary>, cwd: Option<PathBuf>) -> Self {
-        let mut modules = FxHashMap::default();
-        let mut defs = FxHashMap::default();
-        for (m, summary) in summaries.iter().enumerate() {
-            let Some(module) = &summary.module else {
-                continue;
-            };
-            let m = u32::try_from(m).unwrap_or(u32::MAX);
-            // Two files claiming one module name (e.g. `x.py` and `x.pyi`): prefer the source.
-            let replace = match modules.get(module) {
-                None => true,
-                Some(&existing) => {
-                    let existing: &ModuleSummary = &summaries[existing as usize];
-                    existing.path.extension().is_some_and(|e| e == "pyi")
-                }
-            };
-            if !replace {
-                continue;
-            }
-            modules.insert(module.clone(), m);
-            for (d, (name, _)) in summary.definitions.iter().enumerate() {
-                defs.insert(
-                    format!("{module}.{name}"),
-                    DefLoc {
-                        module: m,
-                        def: u32::try_from(d).unwrap_or(u32::MAX),
-                    },
-                );
-            }
+        let mut timer = StepTimer::new();
+        let mut def_base = Vec::with_capacity(summaries.len() + 1);
+        let mut total = 0u32;
+        for summary in &summaries {
+            def_base.push(total);
+            total += u32::try_from(summary.definitions.len()).unwrap_or(u32::MAX);
         }
+        def_base.push(total);
+        let handles_signals = summaries.iter().any(|s| s.signal_handling);
         let mut index = Self {
             summaries,
-            modules,
-            defs,
-            reach: FxHashMap::default(),
+            modules: KeyTable::with_capacity(0),
+            defs: DefKeys::empty(),
+            def_base,
+            reach: Vec::new(),
             cwd,
             resolved: FxHashMap::default(),
+            resolved_super: FxHashMap::default(),
+            handles_signals,
+            main_guard: OnceLock::new(),
         };
-        index.resolve_all_paths();
-        index.compute_blocking();
+        // The names, and the paths to resolve: independent (the sequential parts of one run
+        // while the other keeps the second thread busy).
+        let ((modules, defs), survey) = rayon::join(
+            || Self::names(&index.summaries),
+            || Self::survey(&index.summaries),
+        );
+        index.modules = modules;
+        index.defs = defs;
+        timer.step("names and survey");
+        // AIO607/AIO608 ask whether their functions are only called under `__main__` guards.
+        // Only the ones called there need more ("candidates"): their uses elsewhere, found
+        // through call edges (while computing the blocking chains) and imports (resolved with
+        // the other paths).
+        let asked = !survey.main_guard_questions.is_empty();
+        let (main_callers, candidates) = if asked {
+            let main_callers = index.main_callers(true);
+            let mut candidates: Vec<DefLoc> = survey
+                .main_guard_questions
+                .iter()
+                .filter_map(|t| index.resolve_target(t))
+                .filter(|loc| main_callers.contains_key(loc))
+                .collect();
+            candidates.sort_unstable_by_key(|l| (l.module, l.def));
+            candidates.dedup();
+            (main_callers, candidates)
+        } else {
+            Default::default()
+        };
+        index.resolved_super = survey
+            .supers
+            .iter()
+            .map(|&key| (key, OnceLock::new()))
+            .collect();
+        let mut paths = survey.paths;
+        if !candidates.is_empty() {
+            index.add_import_paths(&mut paths);
+        }
+        timer.step("main-guard callers");
+        index.resolved = index.resolve_paths(paths);
+        timer.step("paths");
+        let candidates: FxHashSet<DefLoc> = candidates.into_iter().collect();
+        let (reach, called) = index.compute_blocking(&candidates);
+        index.reach = reach;
+        timer.step("blocking chains");
+        if asked {
+            let imported = index.imported_elsewhere(&main_callers, &candidates);
+            let used_elsewhere = candidates
+                .iter()
+                .map(|loc| (*loc, called.contains(loc) || imported.contains(loc)))
+                .collect();
+            let facts = MainGuardFacts {
+                main_callers,
+                used_elsewhere,
+            };
+            let _ = index.main_guard.set(facts);
+        }
+        timer.step("main-guard uses");
+        timer.report(index.resolved.len());
         index
     }
 
@@ -106,47 +510,66 @@ impl ProjectIndex {
         }
     }
 
-    fn full_path(&self, loc: DefLoc) -> String {
+    /// The definition's number in `0..` (all definitions of all summaries).
+    fn dense(&self, loc: DefLoc) -> usize {
+        self.def_base[loc.module as usize] as usize + loc.def as usize
+    }
+
+    /// The definition's module name (empty outside every root) and qualname.
+    fn qualified(&self, loc: DefLoc) -> (&str, &str) {
         let summary = &self.summaries[loc.module as usize];
         let name = &summary.definitions[loc.def as usize].0;
-        format!("{}.{name}", summary.module.as_deref().unwrap_or(""))
+        (summary.module.as_deref().unwrap_or(""), name)
+    }
+
+    fn full_path(&self, loc: DefLoc) -> String {
+        let (module, name) = self.qualified(loc);
+        let mut path = String::with_capacity(module.len() + 1 + name.len());
+        path.push_str(module);
+        path.push('.');
+        path.push_str(name);
+        path
+    }
+
+    /// The summary of the module named `name`.
+    fn module_named(&self, name: &str) -> Option<u32> {
+        self.modules.get(hash_str(name), |&m| {
+            self.summaries[m as usize].module.as_deref() == Some(name)
+        })
+    }
+
+    /// The definition `parts.join(".")` (the key is assembled in a reused buffer).
+    fn lookup(&self, parts: &[&str]) -> Option<DefLoc> {
+        with_joined(parts, |key| self.defs.get(key))
     }
 
     /// Resolve a dotted path to a definition, following re-exports, star imports and base
-    /// classes (for methods).
+    /// classes (for methods). `depth` 0 starts a new top-level resolution.
     fn resolve_path(&self, path: &str, depth: u8) -> Option<DefLoc> {
         if depth > MAX_DEPTH {
             return None;
         }
-        if let Some(loc) = self.defs.get(path) {
-            return Some(*loc);
+        if depth == 0 {
+            reset_visited();
         }
-        let segments: Vec<&str> = path.split('.').collect();
+        if let Some(loc) = self.defs.get(path) {
+            return Some(loc);
+        }
         // The longest prefix that is a project module.
-        for split in (1..segments.len()).rev() {
-            let module = segments[..split].join(".");
-            let Some(&m) = self.modules.get(&module) else {
-                continue;
-            };
-            let rest = &segments[split..];
-            return self.resolve_in_module(m, &module, rest, depth);
+        let mut end = path.len();
+        while let Some(dot) = path[..end].rfind('.') {
+            let module = &path[..dot];
+            if let Some(m) = self.module_named(module) {
+                return self.resolve_in_module(m, module, &path[dot + 1..], depth);
+            }
+            end = dot;
         }
         None
     }
 
-    fn resolve_in_module(&self, m: u32, module: &str, rest: &[&str], depth: u8) -> Option<DefLoc> {
-        // Re-exports and star imports form a graph with cycles and shared sub-paths (trio's
-        // `_core` star-imports modules that star-import each other): explore each
-        // (module, name) once per top-level resolution, so the search stays linear.
-        thread_local! {
-            static VISITED: std::cell::RefCell<rustc_hash::FxHashSet<(u32, String)>> =
-                std::cell::RefCell::new(rustc_hash::FxHashSet::default());
-        }
-        if depth == 0 {
-            VISITED.with(|v| v.borrow_mut().clear());
-        }
-        let key = (m, rest.join("."));
-        if !VISITED.with(|v| v.borrow_mut().insert(key)) {
+    /// Resolve `rest` (one or more dotted segments) inside module `m`, named `module`.
+    fn resolve_in_module(&self, m: u32, module: &str, rest: &str, depth: u8) -> Option<DefLoc> {
+        if !VISITED.with(|v| v.borrow_mut().insert(m, rest)) {
             return None;
         }
         self.resolve_in_module_inner(m, module, rest, depth)
@@ -156,37 +579,38 @@ impl ProjectIndex {
         &self,
         m: u32,
         module: &str,
-        rest: &[&str],
+        rest: &str,
         depth: u8,
     ) -> Option<DefLoc> {
         let summary = &self.summaries[m as usize];
-        let first = rest[0];
-        let tail = &rest[1..];
+        let (first, tail) = match rest.split_once('.') {
+            Some((first, tail)) => (first, Some(tail)),
+            None => (rest, None),
+        };
         // A class defined here: look up the method through its bases.
-        if let Some(loc) = self.defs.get(&format!("{module}.{first}")).copied() {
-            if tail.is_empty() {
-                return Some(loc);
-            }
-            if tail.len() == 1 {
-                return self.resolve_method(loc, tail[0], depth + 1);
-            }
-            return None;
+        if let Some(loc) = self.lookup(&[module, first]) {
+            return match tail {
+                None => Some(loc),
+                Some(method) if !method.contains('.') => {
+                    self.resolve_method(loc, method, depth + 1)
+                }
+                Some(_) => None,
+            };
         }
         // A re-export: `from .db import fetch` in `pkg/__init__.py`.
         if let Some((_, target)) = summary.imports.iter().find(|(name, _)| &**name == first) {
-            let mut path = target.to_string();
-            for part in tail {
-                path.push('.');
-                path.push_str(part);
-            }
-            if path == format!("{module}.{}", rest.join(".")) {
+            let path = match tail {
+                None => std::borrow::Cow::Borrowed(&**target),
+                Some(tail) => std::borrow::Cow::Owned(format!("{target}.{tail}")),
+            };
+            if is_joined(&path, module, rest) {
                 return None;
             }
             return self.resolve_path(&path, depth + 1);
         }
         // `from .x import *`, filtered by the source module's `__all__` when present.
         for star in &summary.star_imports {
-            let Some(&sm) = self.modules.get(star) else {
+            let Some(sm) = self.module_named(star) else {
                 continue;
             };
             let source = &self.summaries[sm as usize];
@@ -209,9 +633,9 @@ impl ProjectIndex {
         if depth > MAX_DEPTH {
             return None;
         }
-        let class_path = self.full_path(class);
-        if let Some(loc) = self.defs.get(&format!("{class_path}.{method}")) {
-            return Some(*loc);
+        let (module, class_name) = self.qualified(class);
+        if let Some(loc) = self.lookup(&[module, class_name, method]) {
+            return Some(loc);
         }
         let Definition::Class(summary) = self.def(class).1 else {
             return None;
@@ -227,144 +651,312 @@ impl ProjectIndex {
         None
     }
 
-    /// Resolve every distinct path of the summaries up front, in parallel.
-    fn resolve_all_paths(&mut self) {
-        use rayon::prelude::*;
-        let mut unique: FxHashMap<usize, &asynclint_linter::project::PathName> =
-            FxHashMap::default();
-        for summary in &self.summaries {
-            for check in &summary.deferred {
-                if let Target::Path(p) = &check.target {
-                    unique
-                        .entry(std::sync::Arc::as_ptr(p).cast::<u8>() as usize)
-                        .or_insert(p);
+    /// The module names, and the definitions' `module.qualname` keys.
+    fn names(summaries: &[ModuleSummary]) -> (KeyTable<u32>, DefKeys) {
+        let mut modules = KeyTable::with_capacity(summaries.len());
+        // The modules whose definitions go into `defs`, in order.
+        let mut indexed: Vec<u32> = Vec::with_capacity(summaries.len());
+        for (m, summary) in summaries.iter().enumerate() {
+            let Some(module) = &summary.module else {
+                continue;
+            };
+            let m = u32::try_from(m).unwrap_or(u32::MAX);
+            let hash = hash_str(module);
+            let named = |other: &u32| summaries[*other as usize].module.as_ref() == Some(module);
+            // Two files claiming one module name (e.g. `x.py` and `x.pyi`): prefer the source.
+            let replace = match modules.get(hash, named) {
+                None => true,
+                Some(existing) => {
+                    let existing: &ModuleSummary = &summaries[existing as usize];
+                    existing.path.extension().is_some_and(|e| e == "pyi")
                 }
+            };
+            if !replace {
+                continue;
             }
-            for (_, def) in &summary.definitions {
-                if let Definition::Function(f) = def {
-                    for edge in &f.calls {
-                        if let Target::Path(p) = &edge.target {
-                            unique
-                                .entry(std::sync::Arc::as_ptr(p).cast::<u8>() as usize)
-                                .or_insert(p);
+            modules.insert(hash, m, named);
+            indexed.push(m);
+        }
+        (modules, DefKeys::build(summaries, &indexed))
+    }
+
+    /// One parallel pass over the summaries: the distinct paths of the deferred checks and
+    /// call edges, and the AIO607/AIO608 questions.
+    fn survey(summaries: &[ModuleSummary]) -> Survey<'_> {
+        summaries
+            .par_iter()
+            .with_min_len(256)
+            .fold(Survey::default, |mut survey, summary| {
+                for check in &summary.deferred {
+                    survey_target(&mut survey, &check.target);
+                    if matches!(check.kind, DeferredKind::PerRequest { .. }) {
+                        survey.main_guard_questions.push(&check.target);
+                    }
+                }
+                for (_, def) in &summary.definitions {
+                    if let Definition::Function(f) = def {
+                        for edge in &f.calls {
+                            survey_target(&mut survey, &edge.target);
                         }
                     }
                 }
-            }
-        }
-        let entries: Vec<(usize, &asynclint_linter::project::PathName)> =
-            unique.into_iter().collect();
-        let resolved: FxHashMap<usize, Option<DefLoc>> = entries
+                survey
+            })
+            .reduce(Survey::default, |mut left, mut right| {
+                if left.paths.len() < right.paths.len() {
+                    std::mem::swap(&mut left.paths, &mut right.paths);
+                }
+                left.paths.extend(right.paths);
+                left.supers.extend(right.supers);
+                left.main_guard_questions.extend(right.main_guard_questions);
+                left
+            })
+    }
+
+    /// Add the distinct paths of the module-level imports to `paths`.
+    fn add_import_paths<'s>(&'s self, paths: &mut FxHashMap<usize, &'s PathName>) {
+        let imports: FxHashMap<usize, &PathName> = self
+            .summaries
             .par_iter()
-            .map(|(key, path)| (*key, self.resolve_path(path, 0)))
+            .with_min_len(256)
+            .fold(FxHashMap::default, |mut seen, summary| {
+                for (_, target) in &summary.imports {
+                    seen.entry(path_key(target)).or_insert(target);
+                }
+                seen
+            })
+            .reduce(FxHashMap::default, |mut a, b| {
+                a.extend(b);
+                a
+            });
+        paths.extend(imports);
+    }
+
+    /// Resolve `paths` in parallel.
+    fn resolve_paths(
+        &self,
+        paths: FxHashMap<usize, &PathName>,
+    ) -> FxHashMap<usize, Option<DefLoc>> {
+        let mut paths: Vec<(usize, &PathName)> = paths.into_iter().collect();
+        // In address order, which is about the order phase 1 interned them: paths of one file,
+        // resolved one after the other, touch the same summaries (much faster than at random).
+        paths.par_sort_unstable_by_key(|&(key, _)| key);
+        let resolved: Vec<(usize, Option<DefLoc>)> = paths
+            .par_iter()
+            .map(|&(key, path)| (key, self.resolve_path(path, 0)))
             .collect();
-        self.resolved = resolved;
+        let mut map = FxHashMap::with_capacity_and_hasher(resolved.len(), Default::default());
+        map.extend(resolved);
+        map
     }
 
     fn resolve_target(&self, target: &Target) -> Option<DefLoc> {
         match target {
-            Target::Path(path) => {
-                let key = std::sync::Arc::as_ptr(path).cast::<u8>() as usize;
-                match self.resolved.get(&key) {
-                    Some(found) => *found,
-                    None => self.resolve_path(path, 0),
-                }
-            }
-            Target::Super(target) => {
-                let (class_path, method) = (&*target.class_path, &*target.method);
-                let class = self.resolve_path(class_path, 0)?;
-                let Definition::Class(summary) = self.def(class).1 else {
-                    return None;
-                };
-                summary.bases.iter().find_map(|base| {
-                    let base_loc = self.resolve_path(base, 1)?;
-                    self.resolve_method(base_loc, method, 1)
-                })
-            }
+            Target::Path(path) => match self.resolved.get(&path_key(path)) {
+                Some(found) => *found,
+                None => self.resolve_path(path, 0),
+            },
+            Target::Super(target) => match self.resolved_super.get(&super_key(target)) {
+                Some(slot) => *slot.get_or_init(|| self.resolve_super(target)),
+                None => self.resolve_super(target),
+            },
         }
+    }
+
+    /// `super().method()` in a class: `method` looked up in the class's bases only.
+    fn resolve_super(&self, target: &SuperTarget) -> Option<DefLoc> {
+        let (class_path, method) = (&*target.class_path, &*target.method);
+        let class = self.resolve_path(class_path, 0)?;
+        let Definition::Class(summary) = self.def(class).1 else {
+            return None;
+        };
+        summary.bases.iter().find_map(|base| {
+            let base_loc = self.resolve_path(base, 1)?;
+            self.resolve_method(base_loc, method, 1)
+        })
     }
 
     /// Multi-source BFS over reversed call edges: every sync function gets its shortest chain
-    /// to a direct blocking fact. Cycles are harmless (each node is settled once).
-    fn compute_blocking(&mut self) {
-        let mut callers: FxHashMap<(u32, u32), Vec<DefLoc>> = FxHashMap::default();
-        let mut queue: VecDeque<DefLoc> = VecDeque::new();
-        let mut reach: FxHashMap<(u32, u32), Reach> = FxHashMap::default();
-        for (m, summary) in self.summaries.iter().enumerate() {
-            for (d, (_, def)) in summary.definitions.iter().enumerate() {
-                let Definition::Function(f) = def else {
-                    continue;
-                };
-                if f.is_async {
-                    continue;
-                }
-                let loc = DefLoc {
-                    module: m as u32,
-                    def: d as u32,
-                };
-                if !f.blocking.is_empty() {
-                    reach.insert(
-                        (loc.module, loc.def),
-                        Reach {
-                            next: None,
-                            fact: 0,
-                        },
-                    );
-                    queue.push_back(loc);
-                }
-                for edge in &f.calls {
-                    let Some(callee) = self.resolve_target(&edge.target) else {
+    /// to a direct blocking fact. Cycles are harmless (each node is settled once). The edges
+    /// are resolved in parallel; the search visits them in module, definition, edge order.
+    /// Also returns the `candidates` some call edge resolves to.
+    fn compute_blocking(&self, candidates: &FxHashSet<DefLoc>) -> (Vec<Reach>, FxHashSet<DefLoc>) {
+        /// One module's part: sync functions with a direct blocking fact, (callee, caller)
+        /// edges whose callee's body runs in the call, and the candidates called.
+        #[derive(Default)]
+        struct Part {
+            direct: Vec<DefLoc>,
+            edges: Vec<(DefLoc, DefLoc)>,
+            called: Vec<DefLoc>,
+        }
+        let parts: Vec<Part> = self
+            .summaries
+            .par_iter()
+            .enumerate()
+            .map(|(m, summary)| {
+                let mut part = Part::default();
+                for (d, (_, def)) in summary.definitions.iter().enumerate() {
+                    let Definition::Function(f) = def else {
                         continue;
                     };
-                    let Some(callee_fn) = self.function(callee) else {
-                        continue;
+                    let loc = DefLoc {
+                        module: m as u32,
+                        def: d as u32,
                     };
-                    // A generator function's body runs only when the generator is iterated:
-                    // `return file_chunks(p)` runs none of it, `list(file_chunks(p))` does.
-                    if callee_fn.is_async
-                        || callee_fn.opaque_decorator
-                        || (callee_fn.is_generator && !edge.iterated)
-                    {
-                        continue;
+                    if !f.is_async && !f.blocking.is_empty() {
+                        part.direct.push(loc);
                     }
-                    callers
-                        .entry((callee.module, callee.def))
-                        .or_default()
-                        .push(loc);
+                    for edge in &f.calls {
+                        let Some(callee) = self.resolve_target(&edge.target) else {
+                            continue;
+                        };
+                        if !candidates.is_empty() && candidates.contains(&callee) {
+                            part.called.push(callee);
+                        }
+                        if f.is_async {
+                            continue;
+                        }
+                        let Some(callee_fn) = self.function(callee) else {
+                            continue;
+                        };
+                        // A generator function's body runs only when the generator is
+                        // iterated: `return file_chunks(p)` runs none of it,
+                        // `list(file_chunks(p))` does.
+                        if callee_fn.is_async
+                            || callee_fn.opaque_decorator
+                            || (callee_fn.is_generator && !edge.iterated)
+                        {
+                            continue;
+                        }
+                        part.edges.push((callee, loc));
+                    }
                 }
+                part
+            })
+            .collect();
+        let total = self.def_base.last().map_or(0, |&n| n as usize);
+        // Callers grouped by callee, in edge order: `callers[start[c]..start[c + 1]]`.
+        let mut start = vec![0u32; total + 1];
+        for part in &parts {
+            for (callee, _) in &part.edges {
+                start[self.dense(*callee) + 1] += 1;
             }
         }
+        for i in 1..start.len() {
+            start[i] += start[i - 1];
+        }
+        let mut callers = vec![DefLoc { module: 0, def: 0 }; start[total] as usize];
+        let mut reach = vec![Reach::Not; total];
+        let mut queue: VecDeque<DefLoc> = VecDeque::new();
+        let mut called = FxHashSet::default();
+        for part in &parts {
+            for &loc in &part.direct {
+                reach[self.dense(loc)] = Reach::Direct;
+                queue.push_back(loc);
+            }
+            // `start[c]` serves as callee `c`'s cursor: it ends at `c + 1`'s start.
+            for &(callee, caller) in &part.edges {
+                let slot = &mut start[self.dense(callee)];
+                callers[*slot as usize] = caller;
+                *slot += 1;
+            }
+            called.extend(part.called.iter().copied());
+        }
+        start.copy_within(..total, 1);
+        start[0] = 0;
         while let Some(callee) = queue.pop_front() {
-            let Some(list) = callers.get(&(callee.module, callee.def)) else {
-                continue;
-            };
-            for caller in list {
-                let key = (caller.module, caller.def);
-                if reach.contains_key(&key) {
-                    continue;
+            let c = self.dense(callee);
+            for &caller in &callers[start[c] as usize..start[c + 1] as usize] {
+                let slot = &mut reach[self.dense(caller)];
+                if matches!(slot, Reach::Not) {
+                    *slot = Reach::Through(callee);
+                    queue.push_back(caller);
                 }
-                reach.insert(
-                    key,
-                    Reach {
-                        next: Some(callee),
-                        fact: 0,
-                    },
-                );
-                queue.push_back(*caller);
             }
         }
-        self.reach = reach;
+        (reach, called)
     }
 
-    fn call_line(&self, caller: DefLoc, callee: DefLoc) -> Option<u32> {
-        let f = self.function(caller)?;
-        f.calls
+    /// The definitions called under `__main__` guards, with the calling modules.
+    fn main_callers(&self, parallel: bool) -> FxHashMap<DefLoc, Vec<u32>> {
+        let under_main = |summary: &ModuleSummary| -> Vec<DefLoc> {
+            summary
+                .main_guard_calls
+                .iter()
+                .filter_map(|t| self.resolve_target(t))
+                .collect()
+        };
+        // Not in parallel inside a `OnceLock` initialiser: a rayon worker waiting there could
+        // pick up a job that waits on the same lock.
+        let per_module: Vec<Vec<DefLoc>> = if parallel {
+            self.summaries.par_iter().map(under_main).collect()
+        } else {
+            self.summaries.iter().map(under_main).collect()
+        };
+        let mut main_callers: FxHashMap<DefLoc, Vec<u32>> = FxHashMap::default();
+        for (m, locs) in per_module.into_iter().enumerate() {
+            for loc in locs {
+                push_module(main_callers.entry(loc).or_default(), m);
+            }
+        }
+        main_callers
+    }
+
+    /// The `candidates` imported (module-level imports, all resolved by now) by a module
+    /// other than the defining one and those calling them under their `__main__` guard.
+    fn imported_elsewhere(
+        &self,
+        main_callers: &FxHashMap<DefLoc, Vec<u32>>,
+        candidates: &FxHashSet<DefLoc>,
+    ) -> FxHashSet<DefLoc> {
+        if candidates.is_empty() {
+            return FxHashSet::default();
+        }
+        // The paths that lead to a candidate (a small map to probe).
+        let leading: FxHashMap<usize, DefLoc> = self
+            .resolved
             .iter()
-            .find(|e| {
-                self.resolve_target(&e.target)
-                    .is_some_and(|l| l.module == callee.module && l.def == callee.def)
+            .filter_map(|(&key, loc)| loc.filter(|l| candidates.contains(l)).map(|l| (key, l)))
+            .collect();
+        self.summaries
+            .par_iter()
+            .enumerate()
+            .flat_map_iter(|(m, summary)| {
+                summary
+                    .imports
+                    .iter()
+                    .filter_map(|(_, target)| leading.get(&path_key(target)).copied())
+                    .filter(move |loc| {
+                        m != loc.module as usize
+                            && main_callers
+                                .get(loc)
+                                .is_none_or(|mains| mains.binary_search(&(m as u32)).is_err())
+                    })
             })
-            .map(|e| e.line)
+            .collect()
+    }
+
+    /// Is `loc` (called under the `__main__` guards of `main_modules`) called by a summarised
+    /// function anywhere, or imported by a module other than its own and `main_modules`? The
+    /// whole project is scanned: for definitions no deferred check asked about while building.
+    fn used_elsewhere(&self, loc: DefLoc, main_modules: &[u32]) -> bool {
+        let resolve = |path: &PathName| match self.resolved.get(&path_key(path)) {
+            Some(found) => *found,
+            None => self.resolve_path(path, 0),
+        };
+        self.summaries.iter().enumerate().any(|(m, summary)| {
+            let imported = m != loc.module as usize
+                && main_modules.binary_search(&(m as u32)).is_err()
+                && summary
+                    .imports
+                    .iter()
+                    .any(|(_, target)| resolve(target) == Some(loc));
+            imported
+                || summary.definitions.iter().any(|(_, def)| {
+                    matches!(def, Definition::Function(f)
+                        if f.calls.iter().any(|e| self.resolve_target(&e.target) == Some(loc)))
+                })
+        })
     }
 }
 
@@ -430,11 +1022,14 @@ impl ProjectFacts for ProjectIndex {
     }
 
     fn blocking_chain(&self, function: &str) -> Option<(Vec<ChainHop>, Rule)> {
-        let mut loc = *self.defs.get(function)?;
+        let mut loc = self.defs.get(function)?;
         let mut hops = Vec::new();
         let mut steps = 0;
         loop {
-            let reach = *self.reach.get(&(loc.module, loc.def))?;
+            let reach = self.reach[self.dense(loc)];
+            if matches!(reach, Reach::Not) {
+                return None;
+            }
             let (name, _) = self.def(loc);
             let f = self.function(loc)?;
             let path = self.summaries[loc.module as usize].path.clone();
@@ -443,19 +1038,16 @@ impl ProjectFacts for ProjectIndex {
                 path: path.clone(),
                 line: f.line,
             });
-            match reach.next {
-                None => {
-                    let fact = f.blocking.get(reach.fact as usize)?;
+            match reach {
+                Reach::Through(next) => loc = next,
+                _ => {
+                    let fact = f.blocking.first()?;
                     hops.push(ChainHop {
                         display: fact.display.clone(),
                         path,
                         line: fact.line,
                     });
                     return Some((hops, fact.rule));
-                }
-                Some(next) => {
-                    let _ = self.call_line(loc, next);
-                    loc = next;
                 }
             }
             steps += 1;
@@ -474,51 +1066,34 @@ impl ProjectFacts for ProjectIndex {
         if OBJECT_METHODS.contains(&method) && matches!(self.def(loc).1, Definition::Class(_)) {
             return Some(true);
         }
+        // The walk through the bases is one resolution.
+        reset_visited();
         self.class_provides(loc, method, 0)
     }
 
     fn project_handles_signals(&self) -> bool {
-        self.summaries.iter().any(|s| s.signal_handling)
+        self.handles_signals
     }
 
     fn only_called_under_main_guard(&self, function: &Target) -> bool {
         let Some(loc) = self.resolve_target(function) else {
             return false;
         };
-        let same = |l: DefLoc| l.module == loc.module && l.def == loc.def;
-        let resolves_to_it = |t: &Target| self.resolve_target(t).is_some_and(same);
+        let facts = self.main_guard.get_or_init(|| MainGuardFacts {
+            main_callers: self.main_callers(false),
+            used_elsewhere: FxHashMap::default(),
+        });
         // Call sites under `__main__` guards are rare: look for those first.
-        let main_modules: Vec<usize> = self
-            .summaries
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| s.main_guard_calls.iter().any(resolves_to_it))
-            .map(|(m, _)| m)
-            .collect();
-        if main_modules.is_empty() {
+        let Some(main_modules) = facts.main_callers.get(&loc) else {
             return false;
-        }
-        for (m, summary) in self.summaries.iter().enumerate() {
-            // A module that imports it without calling it under its own guard uses it
-            // elsewhere (the defining module's own references were checked in phase 1).
-            if m != loc.module as usize
-                && !main_modules.contains(&m)
-                && summary
-                    .imports
-                    .iter()
-                    .any(|(_, target)| self.resolve_path(target, 0).is_some_and(same))
-            {
-                return false;
-            }
-            for (_, definition) in &summary.definitions {
-                if let Definition::Function(f) = definition
-                    && f.calls.iter().any(|edge| resolves_to_it(&edge.target))
-                {
-                    return false;
-                }
-            }
-        }
-        true
+        };
+        // A known call site or an import elsewhere (the defining module's own references were
+        // checked in phase 1).
+        let used = match facts.used_elsewhere.get(&loc) {
+            Some(&used) => used,
+            None => self.used_elsewhere(loc, main_modules),
+        };
+        !used
     }
 
     fn display_path(&self, path: &Path) -> String {
@@ -527,5 +1102,124 @@ impl ProjectFacts for ProjectIndex {
             None => path,
         };
         shown.to_string_lossy().replace('\\', "/")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use asynclint_linter::{LinterSettings, ModuleInfo, lint_source};
+
+    #[test]
+    fn key_table_colliding_hashes() {
+        // The keys are the strings of `keys`; all get the same hash.
+        let keys = ["a", "b", "c", "b"];
+        let mut table: KeyTable<usize> = KeyTable::with_capacity(4);
+        for i in 0..keys.len() {
+            table.insert(7, i, |&other| keys[other] == keys[i]);
+        }
+        assert_eq!(table.get(7, |&e| keys[e] == "a"), Some(0));
+        // The second `b` replaced the first.
+        assert_eq!(table.get(7, |&e| keys[e] == "b"), Some(3));
+        assert_eq!(table.get(7, |&e| keys[e] == "c"), Some(2));
+        assert_eq!(table.get(7, |&e| keys[e] == "d"), None);
+        assert_eq!(table.get(8, |_| true), None);
+        assert_eq!(table.more.get(&7).map(Vec::len), Some(2));
+    }
+
+    /// Phase 1 over `(module, source)` pairs (`pkg` for `pkg/__init__.py`).
+    fn summaries(modules: &[(&str, &str)]) -> Vec<ModuleSummary> {
+        let settings = LinterSettings::for_rules([Rule::ClientPerRequest]);
+        modules
+            .iter()
+            .map(|(module, source)| {
+                let parts: Vec<String> = module.split('.').map(str::to_string).collect();
+                let is_package = *module == "app";
+                let path = if is_package {
+                    PathBuf::from("app/__init__.py")
+                } else {
+                    PathBuf::from(format!("{}.py", parts.join("/")))
+                };
+                let info = ModuleInfo {
+                    path: Some(parts),
+                    is_package,
+                    collect_summary: true,
+                    collect_facts: false,
+                };
+                lint_source(&path, source, &settings, &info)
+                    .summary
+                    .expect("summary")
+            })
+            .collect()
+    }
+
+    /// AIO607/AIO608's question, answered while building (the deferred checks ask it) and
+    /// on demand (they do not): the same answers.
+    #[test]
+    fn only_called_under_main_guard() {
+        const CLIENT: &str =
+            "    async with httpx.AsyncClient() as client:\n        return await client.get(url)\n";
+        let api = [
+            "fetch_script",
+            "fetch_shared",
+            "fetch_called",
+            "fetch_renamed",
+            "unguarded",
+        ]
+        .iter()
+        .map(|name| format!("async def {name}(url):\n{CLIENT}\n"))
+        .collect::<String>();
+        let api = format!("import httpx\n\n{api}");
+        let modules = [
+            ("app.api", api.as_str()),
+            ("app", "from .api import fetch_renamed as get\n"),
+            (
+                "app.jobs",
+                "import app.api\n\ndef job():\n    return app.api.fetch_called('x')\n",
+            ),
+            (
+                "scripts.cli",
+                "import asyncio\nimport app\nfrom app.api import fetch_script, fetch_shared, fetch_called\n\n\
+                 if __name__ == '__main__':\n    asyncio.run(fetch_script('x'))\n    \
+                 asyncio.run(fetch_shared('x'))\n    asyncio.run(fetch_called('x'))\n    \
+                 asyncio.run(app.get('x'))\n",
+            ),
+            (
+                "app.views",
+                "from app.api import fetch_shared\nfrom app import get\n",
+            ),
+        ];
+        let expected = [
+            ("fetch_script", true),
+            ("fetch_shared", false),
+            ("fetch_called", false),
+            ("fetch_renamed", false),
+            ("unguarded", false),
+            ("missing", false),
+        ];
+        let asked = summaries(&modules)
+            .iter()
+            .flat_map(|s| &s.deferred)
+            .filter(|c| matches!(c.kind, DeferredKind::PerRequest { .. }))
+            .count();
+        assert_eq!(asked, 5, "every client function is asked about");
+        for while_building in [true, false] {
+            let mut summaries = summaries(&modules);
+            if !while_building {
+                for summary in &mut summaries {
+                    summary.deferred.clear();
+                }
+            }
+            let index = ProjectIndex::build(summaries, None);
+            assert_eq!(index.main_guard.get().is_some(), while_building);
+            for (name, only_main) in expected {
+                let target = Target::path(format!("app.api.{name}"));
+                assert_eq!(
+                    index.only_called_under_main_guard(&target),
+                    only_main,
+                    "{name} (while building: {while_building})"
+                );
+            }
+        }
     }
 }

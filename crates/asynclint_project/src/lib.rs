@@ -98,9 +98,52 @@ pub fn phase2(files: Vec<Phase1File>, cwd: Option<&Path>) -> Vec<Diagnostic> {
                 *by_rule.entry(d.rule.code()).or_default() += 1;
             }
         }
+        {
+            use asynclint_linter::project::*;
+            let (mut defs_b, mut fn_b, mut class_b, mut deferred_b, mut imports_b, mut other_b) =
+                (0usize, 0usize, 0usize, 0usize, 0usize, 0usize);
+            for s in &summaries {
+                defs_b += s.definitions.capacity() * std::mem::size_of::<(String, Definition)>();
+                for (name, d) in &s.definitions {
+                    defs_b += name.capacity();
+                    match d {
+                        Definition::Function(f) => {
+                            fn_b += f.calls.capacity() * std::mem::size_of::<CallEdge>()
+                                + f.blocking.capacity() * std::mem::size_of::<BlockingFact>()
+                                + f.blocking
+                                    .iter()
+                                    .map(|b| b.display.capacity())
+                                    .sum::<usize>()
+                                + f.awaited_calls.capacity() * std::mem::size_of::<Target>();
+                        }
+                        Definition::Class(c) => {
+                            class_b += c.members.capacity() * 24
+                                + c.members.iter().map(String::capacity).sum::<usize>()
+                                + c.bases.capacity() * 24
+                                + c.bases.iter().map(String::capacity).sum::<usize>();
+                        }
+                    }
+                }
+                deferred_b += s.deferred.capacity() * std::mem::size_of::<DeferredCheck>();
+                imports_b += s.imports.capacity() * 32
+                    + s.imports.iter().map(|(n, _)| n.len()).sum::<usize>();
+                other_b += s.main_guard_calls.capacity() * 16
+                    + s.star_imports.capacity() * 24
+                    + s.path.capacity()
+                    + s.module.as_ref().map_or(0, String::capacity);
+            }
+            eprintln!(
+                "stats: bytes defs={defs_b} fn_extra={fn_b} class_extra={class_b} deferred={deferred_b} imports={imports_b} other={other_b}; sizeof FunctionSummary={} ModuleSummary={} Definition={}",
+                std::mem::size_of::<FunctionSummary>(),
+                std::mem::size_of::<ModuleSummary>(),
+                std::mem::size_of::<Definition>()
+            );
+        }
         eprintln!(
-            "stats: deferred by rule {by_rule:?}; sizeof DeferredCheck={}",
-            std::mem::size_of::<asynclint_linter::project::DeferredCheck>()
+            "stats: deferred by rule {by_rule:?}; sizeof DeferredCheck={} Target={} DeferredKind={}",
+            std::mem::size_of::<asynclint_linter::project::DeferredCheck>(),
+            std::mem::size_of::<asynclint_linter::project::Target>(),
+            std::mem::size_of::<asynclint_linter::project::DeferredKind>()
         );
     }
     let started = std::time::Instant::now();
@@ -113,44 +156,78 @@ pub fn phase2(files: Vec<Phase1File>, cwd: Option<&Path>) -> Vec<Diagnostic> {
         .par_iter()
         .zip(extras.par_iter())
         .flat_map_iter(|(summary, (noqa, report, source))| {
-            let mut out = Vec::new();
             if !*report || summary.deferred.is_empty() {
-                return out;
+                return Vec::new();
             }
-            let mut file: Option<Arc<SourceFile>> = source.clone();
-            for check in &summary.deferred {
-                if !index.resolves(&check.target) {
-                    continue;
-                }
-                let file = match &file {
-                    Some(f) => f.clone(),
-                    None => match std::fs::read_to_string(&summary.path) {
-                        Ok(text) => {
-                            let f = SourceFile::new(summary.path.clone(), text);
-                            file = Some(f.clone());
-                            f
-                        }
-                        Err(_) => return out,
-                    },
-                };
-                if let Some(diagnostic) = asynclint_linter::settle(check, &file, &index) {
-                    let line = line_of(&file, diagnostic.range.start());
-                    if noqa
-                        .as_ref()
-                        .is_some_and(|n| n.is_suppressed(diagnostic.code, line))
-                    {
-                        continue;
-                    }
-                    out.push(diagnostic);
-                }
-            }
-            out
+            settle_module(&index, summary, noqa.as_ref(), source.clone())
         })
         .collect();
     if std::env::var_os("ASYNCLINT_STATS").is_some() {
         eprintln!("stats: phase 2 done in {:?}", started.elapsed());
     }
+    // Freeing every summary takes a while: let another thread do it.
+    drop_in_background((index, extras));
     result
+}
+
+/// Settle the deferred checks of one module.
+///
+/// Phase 2 decides from the summaries alone; the source text only renders the messages
+/// (snippets are recorded as ranges). So each check is first settled against an empty text,
+/// and the file is read (when phase 1 did not keep it) only once a check reports: most files
+/// with deferred checks have no finding, and reading them was most of phase 2's time.
+fn settle_module(
+    index: &ProjectIndex,
+    summary: &ModuleSummary,
+    noqa: Option<&NoqaMap>,
+    mut file: Option<Arc<SourceFile>>,
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let mut empty: Option<Arc<SourceFile>> = None;
+    for check in &summary.deferred {
+        if !index.resolves(&check.target) {
+            continue;
+        }
+        if file.is_none() {
+            let empty = empty.get_or_insert_with(|| SourceFile::new(summary.path.clone(), ""));
+            let verdict = asynclint_linter::settle(check, empty, index);
+            if verdict.is_none() {
+                #[cfg(debug_assertions)]
+                if let Ok(text) = std::fs::read_to_string(&summary.path) {
+                    let real = SourceFile::new(summary.path.clone(), text);
+                    debug_assert!(
+                        asynclint_linter::settle(check, &real, index).is_none(),
+                        "{}: settling a deferred check must not depend on the source text",
+                        check.rule.code()
+                    );
+                }
+                continue;
+            }
+            match std::fs::read_to_string(&summary.path) {
+                Ok(text) => file = Some(SourceFile::new(summary.path.clone(), text)),
+                Err(_) => return out,
+            }
+        }
+        let Some(file) = &file else {
+            continue;
+        };
+        if let Some(diagnostic) = asynclint_linter::settle(check, file, index) {
+            let line = line_of(file, diagnostic.range.start());
+            if noqa.is_some_and(|n| n.is_suppressed(diagnostic.code, line)) {
+                continue;
+            }
+            out.push(diagnostic);
+        }
+    }
+    out
+}
+
+/// Drop `value` on a new, detached thread so the caller goes on at once (when no thread
+/// starts, `spawn` drops it here).
+fn drop_in_background<T: Send + 'static>(value: T) {
+    let _detached = std::thread::Builder::new()
+        .name("asynclint-drop".to_string())
+        .spawn(move || drop(value));
 }
 
 mod ruff_text_size_shim {

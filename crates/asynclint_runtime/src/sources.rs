@@ -15,7 +15,6 @@ use asynclint_linter::noqa::NoqaMap;
 use asynclint_linter::{LinterSettings, Rule};
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{Expr, PySourceType, Stmt};
-use ruff_source_file::LineIndex;
 use ruff_text_size::Ranged;
 use rustc_hash::FxHashMap;
 
@@ -135,8 +134,8 @@ impl Source {
         let Collector {
             functions, calls, ..
         } = collector;
-        let index = LineIndex::from_source_text(&text);
-        let noqa = NoqaMap::from_tokens(parsed.tokens(), &text, &index);
+        let lines = asynclint_linter::lines::LineCounter::new(&text);
+        let noqa = NoqaMap::from_tokens(parsed.tokens(), &text, &lines);
         Self {
             file: SourceFile::new(path, text),
             functions,

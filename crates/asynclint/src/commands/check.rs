@@ -39,6 +39,7 @@ const WORKER_STACK_SIZE: usize = 256 * 1024 * 1024;
 const FALLBACK_STACK_SIZE: usize = 16 * 1024 * 1024;
 
 pub fn check(args: &CheckArgs, no_project: bool) -> Result<ExitStatus> {
+    asynclint_linter::stats::mark("start");
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let settings = Settings::resolve(args, no_project, &cwd)?;
     let pool = worker_pool(WORKER_STACK_SIZE)
@@ -194,6 +195,7 @@ pub fn check(args: &CheckArgs, no_project: bool) -> Result<ExitStatus> {
         }
     };
     written?;
+    asynclint_linter::stats::mark("printed");
 
     Ok(if diagnostics.is_empty() || args.exit_zero {
         ExitStatus::Success
@@ -245,6 +247,7 @@ fn collect_paths_with_facts(
         args.paths.iter().map(|p| normalize(&cwd.join(p))).collect()
     };
     let walked = walk(&paths, &settings.files);
+    asynclint_linter::stats::mark("walked");
     if !args.quiet {
         for warning in &walked.warnings {
             warn(warning);
@@ -428,6 +431,7 @@ fn run_files(
             }
         })
         .collect();
+    asynclint_linter::stats::mark("phase 1 done");
     let mut diagnostics = Vec::new();
     let mut phase1 = Vec::new();
     for (output, (path, _, module)) in outputs.into_iter().zip(&tasks) {
@@ -444,6 +448,7 @@ fn run_files(
         let mut more = asynclint_project::phase2(phase1, Some(cwd));
         more.retain(|d| !is_ignored_for_file(settings, d));
         diagnostics.extend(more);
+        asynclint_linter::stats::mark("phase 2 done");
     }
     diagnostics
 }

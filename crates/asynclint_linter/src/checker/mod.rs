@@ -56,7 +56,13 @@ impl<'a, 'c> CallSite<'a, 'c> {
     /// `receiver_kind` + `.method`, e.g. `requests.Session().get`.
     pub fn method_path(&self) -> Option<&str> {
         self.method_path
-            .get_or_init(|| Some(format!("{}.{}", self.receiver_kind?, self.method_name()?)))
+            .get_or_init(|| {
+                Some(crate::semantic::concat(&[
+                    self.receiver_kind?,
+                    ".",
+                    self.method_name()?,
+                ]))
+            })
             .as_deref()
     }
 
@@ -82,11 +88,13 @@ pub struct Checker<'a> {
     /// Expressions enclosing the current node, innermost last.
     expr_stack: Vec<&'a Expr>,
     /// Present when the cross-module phase is on.
-    pub(crate) summary: Option<summary::SummaryBuilder>,
+    pub(crate) summary: Option<summary::SummaryBuilder<'a>>,
     /// Present when the checklist's pattern counts are collected.
     pub(crate) facts: Option<Box<crate::facts::FactsBuilder>>,
     /// While set, blocking rules record facts for the project index instead of reporting.
     pub(crate) recording_blocking: bool,
+    /// The file is a test module or `conftest.py` (asked by several rules per call).
+    pub(crate) test_module: bool,
 }
 
 impl<'a> Checker<'a> {
@@ -100,6 +108,7 @@ impl<'a> Checker<'a> {
     ) -> Self {
         let mut semantic = SemanticModel::new(module, module_path, is_package);
         semantic.set_project_modules(settings.project_modules.clone());
+        let test_module = crate::rules::testing::helpers::is_test_module_path(file.path());
         Self {
             semantic,
             settings,
@@ -112,10 +121,11 @@ impl<'a> Checker<'a> {
             summary: None,
             facts: None,
             recording_blocking: false,
+            test_module,
         }
     }
 
-    pub(crate) fn with_summary(mut self, builder: summary::SummaryBuilder) -> Self {
+    pub(crate) fn with_summary(mut self, builder: summary::SummaryBuilder<'a>) -> Self {
         self.summary = Some(builder);
         self
     }
@@ -132,10 +142,9 @@ impl<'a> Checker<'a> {
     pub(crate) fn finish_summary(
         &mut self,
         module: &'a [Stmt],
-    ) -> Option<(crate::project::ModuleSummary, ruff_source_file::LineIndex)> {
-        let mut builder = self.summary.take()?;
-        let index = builder.take_line_index();
-        Some((builder.finish(&self.semantic, module), index))
+    ) -> Option<crate::project::ModuleSummary> {
+        let builder = self.summary.take()?;
+        Some(builder.finish(&self.semantic, module))
     }
 
     pub fn enabled(&self, rule: Rule) -> bool {
@@ -245,7 +254,7 @@ impl<'a> Checker<'a> {
             _ => &self.source[range],
         };
         let display = if func.len() <= 60 && !func.contains('\n') {
-            format!("{func}()")
+            crate::semantic::concat(&[func, "()"])
         } else {
             "call".to_string()
         };
@@ -270,7 +279,11 @@ impl<'a> Checker<'a> {
             if let (2, Some(Stmt::ClassDef(class))) =
                 (self.stmt_stack.len(), self.stmt_stack.first())
             {
-                return Some(format!("{}.{}", class.name, def.name));
+                return Some(crate::semantic::concat(&[
+                    class.name.as_str(),
+                    ".",
+                    def.name.as_str(),
+                ]));
             }
         }
         None

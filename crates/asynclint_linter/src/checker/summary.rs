@@ -2,16 +2,14 @@
 //! index needs (definitions, imports, call edges, blocking facts, deferred checks).
 
 use ruff_python_ast::{self as ast, Expr};
-use ruff_source_file::LineIndex;
-use ruff_text_size::TextSize;
 
 use crate::project::{ClassSummary, Definition, FunctionSummary, ModuleSummary};
 use crate::semantic::{BindingKind, SemanticModel};
 
 #[derive(Debug)]
-pub struct SummaryBuilder {
+pub struct SummaryBuilder<'s> {
     pub summary: ModuleSummary,
-    line_index: LineIndex,
+    lines: crate::lines::LineCounter<'s>,
     /// For each function/lambda/class body being visited: the summarised function it belongs
     /// to (`None` for class bodies, lambdas and nested functions).
     def_stack: Vec<Option<usize>>,
@@ -33,17 +31,18 @@ const TRANSPARENT_DECORATORS: &[&str] = &[
     "typing.final",
 ];
 
-impl SummaryBuilder {
-    pub fn new(source: &str, summary: ModuleSummary) -> Self {
+impl<'s> SummaryBuilder<'s> {
+    pub fn new(source: &'s str, summary: ModuleSummary) -> Self {
         Self {
             summary,
-            line_index: LineIndex::from_source_text(source),
+            lines: crate::lines::LineCounter::new(source),
             def_stack: Vec::new(),
         }
     }
 
-    pub fn line(&self, offset: TextSize) -> u32 {
-        u32::try_from(self.line_index.line_index(offset).get()).unwrap_or(u32::MAX)
+    /// The 1-based line of `offset`.
+    pub fn line(&self, offset: ruff_text_size::TextSize) -> u32 {
+        self.lines.line(offset)
     }
 
     /// The summarised function whose body directly contains the current node.
@@ -99,12 +98,12 @@ impl SummaryBuilder {
             is_property: is_property(semantic, def),
             trivial_body: is_trivial_body(&def.body),
             line: self.line(def.name.range.start()),
-            calls: Vec::new(),
-            blocking: Vec::new(),
+            calls: crate::project::ThinVec::new(),
+            blocking: crate::project::ThinVec::new(),
             context_manager: context_manager_decorator(semantic, &def.decorator_list),
             holds_resource: false,
             uses_limiter: false,
-            awaited_calls: Vec::new(),
+            awaited_calls: crate::project::ThinVec::new(),
             runs_forever: None,
         };
         self.summary
@@ -137,21 +136,16 @@ impl SummaryBuilder {
         let (members, opaque) = class_members(semantic, class);
         self.summary.definitions.push((
             class.name.to_string(),
-            Definition::Class(ClassSummary {
+            Definition::Class(Box::new(ClassSummary {
                 bases,
                 line,
                 members,
                 opaque,
-            }),
+            })),
         ));
     }
 
     /// Module-level imports (re-exports), star imports and `__all__`; drop ambiguous names.
-    /// The line index built for the summary, reused by the caller (`noqa` lines).
-    pub fn take_line_index(&mut self) -> LineIndex {
-        std::mem::replace(&mut self.line_index, LineIndex::from_source_text(""))
-    }
-
     pub fn finish(mut self, semantic: &SemanticModel, module: &[ast::Stmt]) -> ModuleSummary {
         let mut imports = Vec::new();
         let mut star = Vec::new();
@@ -168,13 +162,16 @@ impl SummaryBuilder {
                 && let BindingKind::Import { qualified } | BindingKind::FromImport { qualified } =
                     &binding.kind
             {
-                imports.push((
-                    (*name).into(),
-                    crate::project::intern(&semantic.absolute_import(qualified)),
-                ));
+                // Only project paths can be resolved through a re-export: `from typing import
+                // Optional` is dropped here rather than kept for every module until phase 2.
+                let target = semantic.absolute_import(qualified);
+                if semantic.is_project_path(&target) {
+                    imports.push(((*name).into(), crate::project::intern(&target)));
+                }
             }
         }
         imports.sort();
+        imports.shrink_to_fit();
         star.sort();
         self.summary.imports = imports;
         self.summary.star_imports = star;

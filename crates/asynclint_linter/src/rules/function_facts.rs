@@ -24,7 +24,7 @@ pub(crate) enum Callee<'a> {
 /// name bound once to a `def` in this file (module level or nested) is analysed directly.
 pub(crate) fn resolve_callee<'a>(checker: &Checker<'a>, func: &Expr) -> Option<Callee<'a>> {
     if checker.summary.is_some()
-        && let Some(target) = checker.semantic.resolve_target(func)
+        && let Some(target) = checker.semantic.resolve_call_target(func, None)
     {
         return Some(Callee::Project(target));
     }
@@ -334,7 +334,7 @@ pub(crate) fn record_await(checker: &mut Checker, value: &Expr) {
     }
     let acquire = is_acquire_await(value);
     let target = match value {
-        Expr::Call(call) if !acquire => checker.semantic.resolve_target(&call.func),
+        Expr::Call(call) if !acquire => checker.semantic.resolve_call_target(&call.func, None),
         _ => None,
     };
     let Some(function) = checker.summary.as_mut().and_then(|b| b.current()) else {
@@ -364,7 +364,7 @@ pub(crate) fn record_async_with(checker: &mut Checker, with: &ast::StmtWith) {
         if is_limiter(&checker.semantic, &item.context_expr) {
             limiter = true;
         } else if let Expr::Call(call) = &item.context_expr
-            && let Some(target) = checker.semantic.resolve_target(&call.func)
+            && let Some(target) = checker.semantic.resolve_call_target(&call.func, None)
         {
             targets.push(target);
         }

@@ -174,9 +174,9 @@ impl<'a> Visitor<'a> for Collector<'_, 'a> {
                     }
                     let bound = alias.asname.as_ref().unwrap_or(&alias.name);
                     let qualified = if module.ends_with('.') || module.is_empty() {
-                        format!("{module}{}", alias.name.as_str())
+                        super::concat(&[&module, alias.name.as_str()])
                     } else {
-                        format!("{module}.{}", alias.name.as_str())
+                        super::concat(&[&module, ".", alias.name.as_str()])
                     };
                     self.bind(
                         bound.as_str(),

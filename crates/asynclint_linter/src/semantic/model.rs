@@ -1,5 +1,5 @@
 use ruff_python_ast::{self as ast, Expr, Stmt};
-use ruff_text_size::TextRange;
+use ruff_text_size::{Ranged, TextRange};
 use rustc_hash::FxHashMap;
 
 use super::collect::{ClassAttributes, collect_scope_bindings};
@@ -92,6 +92,9 @@ pub struct SemanticModel<'a> {
     /// `LinterSettings::project_modules`).
     project_modules: Option<std::sync::Arc<rustc_hash::FxHashSet<String>>>,
     is_package: bool,
+    /// Call targets already resolved in this file, by callee range: an awaited call is
+    /// resolved by the `await` handlers and again when the call itself is visited.
+    targets: std::cell::RefCell<FxHashMap<TextRange, Option<crate::project::Target>>>,
 }
 
 impl<'a> SemanticModel<'a> {
@@ -104,6 +107,7 @@ impl<'a> SemanticModel<'a> {
             module_name,
             module_path,
             is_package,
+            targets: std::cell::RefCell::default(),
         };
         let scope = model.new_scope(ScopeKind::Module, None, None);
         model.stack.push(scope);
@@ -344,7 +348,7 @@ impl<'a> SemanticModel<'a> {
                 }
                 qualified.map(|q| self.absolutize(q))
             }
-            Lookup::NotFound if is_builtin(name) => Some(format!("builtins.{name}")),
+            Lookup::NotFound if is_builtin(name) => Some(super::concat(&["builtins.", name])),
             _ => None,
         }
     }
@@ -366,13 +370,97 @@ impl<'a> SemanticModel<'a> {
             return None;
         }
         let module = self.module_name.as_deref()?;
-        Some(format!("{module}.{name}"))
+        Some(super::concat(&[module, ".", name]))
     }
 
     /// Where a callee points, for the project index: module functions and classes (local or
     /// imported), `self.m`/`cls.m`, `super().m`, `Class.m`, and `obj.m` when `obj` was built
     /// by a constructor call in scope. `None` when nothing certain can be said.
     pub fn resolve_target(&self, expr: &Expr) -> Option<crate::project::Target> {
+        self.uncached_target(expr)
+    }
+
+    /// [`Self::resolve_target`] for a call's callee, reusing what the call site already
+    /// computed when given (`(qualified name, receiver kind)`, see `CallSite`): most callees
+    /// are settled without building a string. Targets resolved without `known` (by the `await`
+    /// handlers, which run before the call itself is visited) are cached per callee range for
+    /// that later visit.
+    pub fn resolve_call_target(
+        &self,
+        expr: &Expr,
+        known: Option<(Option<&str>, Option<&str>)>,
+    ) -> Option<crate::project::Target> {
+        let range = expr.range();
+        {
+            let targets = self.targets.borrow();
+            if !targets.is_empty()
+                && let Some(found) = targets.get(&range)
+            {
+                return found.clone();
+            }
+        }
+        match known {
+            // The call itself, visited last: nothing asks again.
+            Some((qualified, receiver_kind)) => self.fast_target(expr, qualified, receiver_kind),
+            None => {
+                let target = self.uncached_target(expr);
+                self.targets.borrow_mut().insert(range, target.clone());
+                target
+            }
+        }
+    }
+
+    /// The target from the call site's qualified name or receiver kind; the general walk only
+    /// for the shapes those do not cover (`super()`, `self.m`, deeper attribute chains).
+    fn fast_target(
+        &self,
+        expr: &Expr,
+        qualified: Option<&str>,
+        receiver_kind: Option<&str>,
+    ) -> Option<crate::project::Target> {
+        use crate::project::Target;
+        let from_path = |path: &str| self.in_project(path).then(|| Target::path(path));
+        match expr {
+            Expr::Name(name) => {
+                let qualified = qualified?;
+                // Builtins are never project targets.
+                if qualified.starts_with("builtins.")
+                    && matches!(self.lookup(name.id.as_str()), Lookup::NotFound)
+                {
+                    return None;
+                }
+                from_path(qualified)
+            }
+            Expr::Attribute(attr) => match &*attr.value {
+                Expr::Call(call) if matches!(&*call.func, Expr::Name(n) if n.id.as_str() == "super") => {
+                    self.uncached_target(expr)
+                }
+                Expr::Name(base) if self.is_self_name(base.id.as_str()) => {
+                    self.uncached_target(expr)
+                }
+                _ if qualified.is_some() => qualified.and_then(from_path),
+                Expr::Name(_) | Expr::Call(_) => {
+                    // `obj.m()` with `obj = Class(...)`: the receiver kind is `Class()`.
+                    let class = receiver_kind?.strip_suffix("()")?;
+                    if class.contains('(') || class.starts_with("await ") {
+                        return None;
+                    }
+                    if !self.in_project(class) {
+                        return None;
+                    }
+                    let mut path = String::with_capacity(class.len() + 1 + attr.attr.len());
+                    path.push_str(class);
+                    path.push('.');
+                    path.push_str(attr.attr.as_str());
+                    Some(Target::path(&path))
+                }
+                _ => self.uncached_target(expr),
+            },
+            _ => None,
+        }
+    }
+
+    fn uncached_target(&self, expr: &Expr) -> Option<crate::project::Target> {
         use crate::project::Target;
         // Build the path as one string and intern it once, at the end.
         match expr {
@@ -403,6 +491,12 @@ impl<'a> SemanticModel<'a> {
         modules: Option<std::sync::Arc<rustc_hash::FxHashSet<String>>>,
     ) {
         self.project_modules = modules;
+    }
+
+    /// Can `path` name something of the project (its first segment is a project module)?
+    /// Always true when the project's modules are not known.
+    pub fn is_project_path(&self, path: &str) -> bool {
+        self.in_project(path)
     }
 
     fn in_project(&self, path: &str) -> bool {
@@ -459,7 +553,7 @@ impl<'a> SemanticModel<'a> {
         if class.contains('(') || class.starts_with("await ") {
             return None;
         }
-        Some(format!("{class}.{method}"))
+        Some(super::concat(&[class, ".", method]))
     }
 
     /// The absolute target of a module-level import binding (for re-exports).

@@ -26,17 +26,17 @@ impl SemanticModel<'_> {
         match expr {
             Expr::Call(call) => {
                 if let Some(q) = self.resolve_qualified_name(&call.func) {
-                    return Some(format!("{q}()"));
+                    return Some(super::concat(&[&q, "()"]));
                 }
                 if let Expr::Attribute(attr) = &*call.func {
                     let receiver = self.object_kind_depth(&attr.value, depth + 1)?;
-                    return Some(format!("{receiver}.{}()", attr.attr.as_str()));
+                    return Some(super::concat(&[&receiver, ".", attr.attr.as_str(), "()"]));
                 }
                 // Calling an object of known kind: `Session = sessionmaker(...)`, then
                 // `Session()` is `sqlalchemy.orm.sessionmaker()()`.
                 if let Expr::Name(_) = &*call.func {
                     let callee = self.object_kind_depth(&call.func, depth + 1)?;
-                    return Some(format!("{callee}()"));
+                    return Some(super::concat(&[&callee, "()"]));
                 }
                 None
             }
@@ -116,7 +116,7 @@ impl SemanticModel<'_> {
             Expr::Call(_) | Expr::Name(_) => self.object_kind_depth(value, depth + 1),
             Expr::Await(await_expr) => {
                 let inner = self.object_kind_depth(&await_expr.value, depth + 1)?;
-                Some(format!("await {inner}"))
+                Some(super::concat(&["await ", &inner]))
             }
             _ => None,
         }
@@ -127,7 +127,7 @@ impl SemanticModel<'_> {
         match annotation {
             Expr::Name(_) | Expr::Attribute(_) => {
                 let q = self.resolve_qualified_name(annotation)?;
-                Some(format!("{q}()"))
+                Some(super::concat(&[&q, "()"]))
             }
             Expr::Subscript(sub) => {
                 let q = self.resolve_qualified_name(&sub.value)?;

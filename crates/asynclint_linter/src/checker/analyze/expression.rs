@@ -135,7 +135,7 @@ fn call_expression<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
     let target = if checker.summary.is_some() {
         checker
             .semantic
-            .resolve_target(&call.func)
+            .resolve_call_target(&call.func, Some((site.qualified, site.receiver_kind)))
             .filter(|t| checker.settings.is_project_target(t))
     } else {
         None
@@ -296,29 +296,15 @@ fn project_call_facts(
     target: Option<&crate::project::Target>,
     in_async: bool,
 ) {
-    // A dual-mode helper's branch that only runs when no event loop is running in the thread
-    // (`if get_running_loop() is None: ...`) cannot block a loop: record nothing from it.
-    if checker
+    let Some(is_async) = checker
         .summary
         .as_mut()
         .and_then(|b| b.current())
-        .is_some_and(|f| !f.is_async)
-        && rules::blocking::transitive_blocking_call::runs_only_without_event_loop(
-            checker,
-            site.call.range(),
-        )
-    {
-        return;
-    }
-    let iterated =
-        rules::blocking::transitive_blocking_call::iterated_on_the_spot(checker, site.call);
-    let Some(builder) = &mut checker.summary else {
+        .map(|f| f.is_async)
+    else {
         return;
     };
-    let Some(function) = builder.current() else {
-        return;
-    };
-    if function.is_async {
+    if is_async {
         if in_async
             && let Some(target) = target
             && checker.enabled(Rule::TransitiveBlockingCall)
@@ -329,33 +315,46 @@ fn project_call_facts(
         }
         return;
     }
-    if let Some(crate::project::Target::Path(path)) = target {
+    // A sync function: record its call edges and direct blocking calls. Most calls have
+    // neither a project target nor a callee from a blocking catalogue: they leave here.
+    let may_block = may_block(checker, site);
+    if target.is_none() && !may_block {
+        return;
+    }
+    // A dual-mode helper's branch that only runs when no event loop is running in the thread
+    // (`if get_running_loop() is None: ...`) cannot block a loop: record nothing from it.
+    if rules::blocking::transitive_blocking_call::runs_only_without_event_loop(
+        checker,
+        site.call.range(),
+    ) {
+        return;
+    }
+    if let Some(target) = target {
+        let iterated =
+            rules::blocking::transitive_blocking_call::iterated_on_the_spot(checker, site.call);
+        let Some(builder) = &mut checker.summary else {
+            return;
+        };
         let line = builder.line(site.call.range().start());
-        if !checker.settings.is_allowed_blocking(path)
+        if let crate::project::Target::Path(path) = target
+            && !checker.settings.is_allowed_blocking(path)
             && checker
                 .settings
                 .blocking_calls
                 .iter()
                 .any(|b| **b == **path)
+            && let Some(function) = builder.current()
         {
-            let display = format!("{}()", path.rsplit('.').next().unwrap_or(path));
-            if let Some(function) = builder.current() {
-                function.blocking.push(crate::project::BlockingFact {
-                    rule: Rule::TransitiveBlockingCall,
-                    display,
-                    line,
-                });
-            }
-        }
-        if let Some(function) = builder.current() {
-            function.calls.push(crate::project::CallEdge {
-                target: crate::project::Target::Path(path.clone()),
+            let name = path.rsplit('.').next().unwrap_or(path);
+            let mut display = String::with_capacity(name.len() + 2);
+            display.push_str(name);
+            display.push_str("()");
+            function.blocking.push(crate::project::BlockingFact {
+                rule: Rule::TransitiveBlockingCall,
+                display,
                 line,
-                iterated,
             });
         }
-    } else if let Some(target @ crate::project::Target::Super(_)) = target {
-        let line = builder.line(site.call.range().start());
         if let Some(function) = builder.current() {
             function.calls.push(crate::project::CallEdge {
                 target: target.clone(),
@@ -364,28 +363,7 @@ fn project_call_facts(
             });
         }
     }
-    // Every blocking rule needs a resolved callee or a known receiver kind: skip the rest
-    // cheaply (most calls in sync code are on objects of unknown type).
-    if site.qualified.is_none() && site.receiver_kind.is_none() {
-        return;
-    }
-    // Only callees from modules that appear in a blocking catalogue can block: recording runs
-    // on every call of every sync function, so most calls must leave here.
-    let head = site
-        .qualified
-        .or(site.receiver_kind)
-        .map(|q| q.split(['.', '(']).next().unwrap_or(q));
-    if !head.is_some_and(|h| BLOCKING_MODULES.contains(&h)) {
-        return;
-    }
-    if site.receiver_kind.is_none()
-        && site
-            .qualified
-            .is_some_and(|q| cannot_block(q, checker.settings.project_modules.as_deref()))
-    {
-        return;
-    }
-    if is_allowed(checker, site) {
+    if !may_block || is_allowed(checker, site) {
         return;
     }
     // The blocking rules decide what blocks; in a sync function they record facts instead of
@@ -403,6 +381,23 @@ fn project_call_facts(
     blocking_sync_primitive::blocking_sync_primitive(checker, site);
     cpu_bound_call::cpu_bound_call(checker, site);
     checker.recording_blocking = false;
+}
+
+/// Could this call be one of the AIO100-AIO109 catalogue entries? Every blocking rule needs a
+/// resolved callee or a known receiver kind from a module of a blocking catalogue; checked
+/// for every call of every sync function, so it must be cheap.
+fn may_block(checker: &Checker, site: &CallSite) -> bool {
+    let Some(name) = site.qualified.or(site.receiver_kind) else {
+        return false;
+    };
+    let head = name.split(['.', '(']).next().unwrap_or(name);
+    if !BLOCKING_MODULES.contains(&head) {
+        return false;
+    }
+    !(site.receiver_kind.is_none()
+        && site
+            .qualified
+            .is_some_and(|q| cannot_block(q, checker.settings.project_modules.as_deref())))
 }
 
 /// Top-level modules of every callee or object kind in the AIO100-AIO109 catalogues. Used only

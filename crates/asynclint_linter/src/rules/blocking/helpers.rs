@@ -33,14 +33,62 @@ pub fn lookup(
     catalog: &'static [BlockingEntry],
     site: &CallSite,
 ) -> Option<(&'static BlockingEntry, String)> {
+    let index = CatalogIndex::of(catalog);
     if let Some(q) = site.qualified
-        && let Some(entry) = catalog.iter().find(|e| e.matches(q))
+        && let Some(entry) = index.find(catalog, q)
     {
         return Some((entry, q.to_string()));
     }
     let path = site.method_path()?;
-    let entry = catalog.iter().find(|e| e.matches(path))?;
+    let entry = index.find(catalog, path)?;
     Some((entry, path.to_string()))
+}
+
+/// A catalog indexed for lookups on every call in async code: exact patterns in a hash map,
+/// the few `prefix.*` patterns in a list. Finds the same entry as a scan in catalog order.
+struct CatalogIndex {
+    exact: rustc_hash::FxHashMap<&'static str, usize>,
+    wildcards: Vec<usize>,
+}
+
+impl CatalogIndex {
+    /// The index of `catalog`, built once per thread (catalogs are a handful of statics).
+    fn of(catalog: &'static [BlockingEntry]) -> &'static CatalogIndex {
+        thread_local! {
+            static INDEXES: std::cell::RefCell<rustc_hash::FxHashMap<(usize, usize), &'static CatalogIndex>> =
+                std::cell::RefCell::default();
+        }
+        let key = (catalog.as_ptr() as usize, catalog.len());
+        INDEXES.with(|indexes| {
+            *indexes.borrow_mut().entry(key).or_insert_with(|| {
+                let mut exact = rustc_hash::FxHashMap::default();
+                let mut wildcards = Vec::new();
+                for (i, entry) in catalog.iter().enumerate() {
+                    if entry.pattern.ends_with('*') {
+                        wildcards.push(i);
+                    } else {
+                        exact.entry(entry.pattern).or_insert(i);
+                    }
+                }
+                Box::leak(Box::new(CatalogIndex { exact, wildcards }))
+            })
+        })
+    }
+
+    fn find(
+        &self,
+        catalog: &'static [BlockingEntry],
+        name: &str,
+    ) -> Option<&'static BlockingEntry> {
+        let exact = self.exact.get(name).copied();
+        let wildcard = self
+            .wildcards
+            .iter()
+            .copied()
+            .take_while(|&i| exact.is_none_or(|e| i < e))
+            .find(|&i| catalog[i].matches(name));
+        wildcard.or(exact).map(|i| &catalog[i])
+    }
 }
 
 /// How a callee is shown in messages: `time.sleep()`, `open()`, `requests.Session().get()`

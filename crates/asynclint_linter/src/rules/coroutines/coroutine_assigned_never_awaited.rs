@@ -99,11 +99,12 @@ pub(crate) fn coroutine_assigned_never_awaited(
     if is_instance_attribute_call(checker, site) {
         return;
     }
-    let kind = DeferredKind::CoroutineAssigned {
-        call,
-        callee,
-        name: name.to_string(),
-    };
+    let kind =
+        DeferredKind::CoroutineAssigned(Box::new(crate::project::texts::CoroutineAssigned {
+            call,
+            callee,
+            name: name.to_string(),
+        }));
     defer(
         checker,
         Rule::CoroutineAssignedNeverAwaited,
@@ -224,9 +225,10 @@ pub fn settle(
     file: &Arc<SourceFile>,
     facts: &dyn ProjectFacts,
 ) -> Option<Diagnostic> {
-    let DeferredKind::CoroutineAssigned { call, callee, name } = &check.kind else {
+    let DeferredKind::CoroutineAssigned(texts) = &check.kind else {
         return None;
     };
+    let crate::project::texts::CoroutineAssigned { call, callee, name } = &**texts;
     let function = facts.resolve_function(&check.target)?;
     if !is_coroutine_function(&function) {
         return None;

@@ -96,7 +96,9 @@ pub(crate) fn coroutine_in_boolean_context(
     if is_instance_attribute_call(checker, site) {
         return;
     }
-    let kind = DeferredKind::CoroutineInBooleanContext { call, callee, lead };
+    let kind = DeferredKind::CoroutineInBooleanContext(Box::new(
+        crate::project::texts::CoroutineInBooleanContext { call, callee, lead },
+    ));
     defer(
         checker,
         Rule::CoroutineInBooleanContext,
@@ -232,9 +234,10 @@ pub fn settle(
     file: &Arc<SourceFile>,
     facts: &dyn ProjectFacts,
 ) -> Option<Diagnostic> {
-    let DeferredKind::CoroutineInBooleanContext { call, callee, lead } = &check.kind else {
+    let DeferredKind::CoroutineInBooleanContext(texts) = &check.kind else {
         return None;
     };
+    let crate::project::texts::CoroutineInBooleanContext { call, callee, lead } = &**texts;
     let function = facts.resolve_function(&check.target)?;
     if !is_coroutine_function(&function) {
         return None;

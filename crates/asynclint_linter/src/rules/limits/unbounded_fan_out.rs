@@ -579,12 +579,14 @@ fn report_or_defer(
                     rule: Rule::UnboundedFanOut,
                     range,
                     target,
-                    kind: DeferredKind::UnboundedFanOut {
-                        spawn,
-                        callee,
-                        spawner,
-                        iterable,
-                    },
+                    kind: DeferredKind::UnboundedFanOut(Box::new(
+                        crate::project::texts::UnboundedFanOut {
+                            spawn,
+                            callee,
+                            spawner,
+                            iterable,
+                        },
+                    )),
                 });
             }
         }
@@ -622,15 +624,15 @@ pub fn settle(
     file: &Arc<SourceFile>,
     facts: &dyn ProjectFacts,
 ) -> Option<Diagnostic> {
-    let DeferredKind::UnboundedFanOut {
+    let DeferredKind::UnboundedFanOut(texts) = &check.kind else {
+        return None;
+    };
+    let crate::project::texts::UnboundedFanOut {
         spawn,
         callee,
         spawner,
         iterable,
-    } = &check.kind
-    else {
-        return None;
-    };
+    } = &**texts;
     let function = facts.resolve_function(&check.target)?;
     let summary = function.summary;
     if !summary.is_async

@@ -99,7 +99,9 @@ pub(crate) fn async_generator_not_closed(checker: &mut Checker, for_stmt: &ast::
                     rule: Rule::AsyncGeneratorNotClosed,
                     range,
                     target,
-                    kind: DeferredKind::GeneratorNotClosed { display, exit },
+                    kind: DeferredKind::GeneratorNotClosed(Box::new(
+                        crate::project::texts::GeneratorNotClosed { display, exit },
+                    )),
                 });
             }
         }
@@ -181,9 +183,10 @@ pub fn settle(
     file: &Arc<SourceFile>,
     facts: &dyn ProjectFacts,
 ) -> Option<Diagnostic> {
-    let DeferredKind::GeneratorNotClosed { display, exit } = &check.kind else {
+    let DeferredKind::GeneratorNotClosed(texts) = &check.kind else {
         return None;
     };
+    let crate::project::texts::GeneratorNotClosed { display, exit } = &**texts;
     let function = facts.resolve_function(&check.target)?;
     let summary = function.summary;
     if !summary.is_async

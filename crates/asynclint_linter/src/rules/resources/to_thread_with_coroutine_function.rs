@@ -128,10 +128,12 @@ pub(crate) fn to_thread_with_coroutine_function(checker: &mut Checker, site: &Ca
                     rule: Rule::ToThreadWithCoroutineFunction,
                     range,
                     target,
-                    kind: DeferredKind::ToThreadCoroutine {
-                        runner,
-                        display: shown,
-                    },
+                    kind: DeferredKind::ToThreadCoroutine(Box::new(
+                        crate::project::texts::ToThreadCoroutine {
+                            runner,
+                            display: shown,
+                        },
+                    )),
                 });
             }
         }
@@ -262,9 +264,10 @@ pub fn settle(
     file: &Arc<SourceFile>,
     facts: &dyn ProjectFacts,
 ) -> Option<Diagnostic> {
-    let DeferredKind::ToThreadCoroutine { runner, display } = &check.kind else {
+    let DeferredKind::ToThreadCoroutine(texts) = &check.kind else {
         return None;
     };
+    let crate::project::texts::ToThreadCoroutine { runner, display } = &**texts;
     let function = facts.resolve_function(&check.target)?;
     let summary = function.summary;
     if !summary.is_async || summary.opaque_decorator || summary.is_property {

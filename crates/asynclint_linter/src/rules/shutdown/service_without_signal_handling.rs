@@ -169,7 +169,7 @@ fn record(checker: &mut Checker, range: TextRange, what: &'static str) {
         && function.is_async
         && function.runs_forever.is_none()
     {
-        function.runs_forever = Some(RunsForever { line, what });
+        function.runs_forever = Some(Box::new(RunsForever { line, what }));
     }
 }
 
@@ -447,7 +447,7 @@ fn forever_search(
         format!("{name}()"),
         format!("{display_path}:{}", summary.line),
     ));
-    if let Some(fact) = summary.runs_forever {
+    if let Some(fact) = summary.runs_forever.as_deref().copied() {
         return Some((chain.clone(), fact, display_path));
     }
     for awaited in &summary.awaited_calls {

@@ -26,8 +26,12 @@ pub(crate) fn is_conftest(path: &Path) -> bool {
 
 /// Is the file being checked a test module (`test_*.py`, `*_test.py`) or a `conftest.py`?
 pub(crate) fn in_test_module(checker: &Checker) -> bool {
-    let file = checker.file();
-    is_test_file(file.path()) || is_conftest(file.path())
+    checker.test_module
+}
+
+/// [`in_test_module`] for a path (computed once per file by the checker).
+pub(crate) fn is_test_module_path(path: &std::path::Path) -> bool {
+    is_test_file(path) || is_conftest(path)
 }
 
 /// The expression a decorator or marker names: `pytest.fixture` for `@pytest.fixture(...)`.

@@ -95,7 +95,10 @@ pub(crate) fn sync_mock_for_async_function(checker: &mut Checker, site: &CallSit
             rule: Rule::SyncMockForAsyncFunction,
             range,
             target,
-            kind: DeferredKind::SyncMock { mock, target_text },
+            kind: DeferredKind::SyncMock(Box::new(crate::project::texts::SyncMock {
+                mock,
+                target_text,
+            })),
         });
     }
 }
@@ -154,9 +157,10 @@ pub fn settle(
     file: &Arc<SourceFile>,
     facts: &dyn ProjectFacts,
 ) -> Option<Diagnostic> {
-    let DeferredKind::SyncMock { mock, target_text } = &check.kind else {
+    let DeferredKind::SyncMock(texts) = &check.kind else {
         return None;
     };
+    let crate::project::texts::SyncMock { mock, target_text } = &**texts;
     let function = facts.resolve_function(&check.target)?;
     if !function.summary.is_async || function.summary.is_generator {
         return None;

@@ -379,10 +379,12 @@ pub(crate) fn check_definition(
                 rule,
                 range,
                 target,
-                kind: DeferredKind::ContextManagerUse {
-                    display,
-                    is_async_with,
-                },
+                kind: DeferredKind::ContextManagerUse(Box::new(
+                    crate::project::texts::ContextManagerUse {
+                        display,
+                        is_async_with,
+                    },
+                )),
             });
         }
         return;
@@ -579,13 +581,13 @@ pub(crate) fn settle(
     file: &Arc<SourceFile>,
     facts: &dyn ProjectFacts,
 ) -> Option<Diagnostic> {
-    let DeferredKind::ContextManagerUse {
-        display,
-        is_async_with,
-    } = &check.kind
-    else {
+    let DeferredKind::ContextManagerUse(texts) = &check.kind else {
         return None;
     };
+    let crate::project::texts::ContextManagerUse {
+        display,
+        is_async_with,
+    } = &**texts;
     let Target::Path(path) = &check.target else {
         return None;
     };

@@ -112,10 +112,10 @@ pub(crate) fn check(checker: &mut Checker, site: &CallSite, rule: Rule, catalogu
             rule,
             range,
             target: Target::path(format!("{module}.{}", function.def.name)),
-            kind: DeferredKind::PerRequest {
+            kind: DeferredKind::PerRequest(Box::new(crate::project::texts::PerRequest {
                 message,
                 help: help.to_string(),
-            },
+            })),
         });
         return;
     }
@@ -130,9 +130,10 @@ pub(crate) fn settle(
     file: &Arc<SourceFile>,
     facts: &dyn ProjectFacts,
 ) -> Option<Diagnostic> {
-    let DeferredKind::PerRequest { message, help } = &check.kind else {
+    let DeferredKind::PerRequest(texts) = &check.kind else {
         return None;
     };
+    let crate::project::texts::PerRequest { message, help } = &**texts;
     if facts.only_called_under_main_guard(&check.target) {
         return None;
     }

@@ -1,0 +1,25 @@
+//! Timing and size diagnostics for profiling, printed to standard error when the
+//! `ASYNCLINT_STATS` environment variable is set (never part of normal output).
+
+use std::sync::OnceLock;
+use std::time::Instant;
+
+fn start() -> Option<Instant> {
+    static START: OnceLock<Option<Instant>> = OnceLock::new();
+    *START.get_or_init(|| std::env::var_os("ASYNCLINT_STATS").map(|_| Instant::now()))
+}
+
+/// Is `ASYNCLINT_STATS` set?
+pub fn enabled() -> bool {
+    start().is_some()
+}
+
+/// Print `label` with the time since the first call (the start of the run).
+pub fn mark(label: &str) {
+    if let Some(start) = start() {
+        eprintln!(
+            "stats: {:>8.1} ms {label}",
+            start.elapsed().as_secs_f64() * 1e3
+        );
+    }
+}
