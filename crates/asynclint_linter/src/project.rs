@@ -161,12 +161,57 @@ pub struct ClassSummary {
     pub bases: Vec<String>,
     pub line: u32,
     /// Every name bound directly in the class body (methods, assignments such as
-    /// `__enter__ = _enter`, names bound in `if`/`try` blocks), duplicates included.
-    pub members: Vec<String>,
+    /// `__enter__ = _enter`, names bound in `if`/`try` blocks).
+    pub members: Members,
     /// A base that is not a plain (possibly subscripted) name or attribute chain (`*bases`,
     /// `make_base()`), or a class decorator that may add methods: what the class provides
     /// beyond `members` and `bases` is unknown.
     pub opaque: bool,
+}
+
+/// A set of names stored as one string (`name\nname\n...`): a class summary lives until
+/// phase 2 for every class of the project and is only asked "is this a member?".
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Members(Box<str>);
+
+impl Members {
+    pub fn contains(&self, name: &str) -> bool {
+        !name.is_empty() && self.0.split('\n').any(|m| m == name)
+    }
+
+    pub fn len(&self) -> usize {
+        if self.0.is_empty() {
+            0
+        } else {
+            self.0.split('\n').count()
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Bytes held on the heap.
+    pub fn heap_size(&self) -> usize {
+        self.0.len()
+    }
+}
+
+impl<S: AsRef<str>> FromIterator<S> for Members {
+    fn from_iter<I: IntoIterator<Item = S>>(names: I) -> Self {
+        let mut names: Vec<S> = names.into_iter().collect();
+        names.sort_by(|a, b| a.as_ref().cmp(b.as_ref()));
+        names.dedup_by(|a, b| a.as_ref() == b.as_ref());
+        Members(
+            names
+                .iter()
+                .map(AsRef::as_ref)
+                .filter(|n| !n.is_empty())
+                .collect::<Vec<&str>>()
+                .join("\n")
+                .into_boxed_str(),
+        )
+    }
 }
 
 /// A module-level definition.

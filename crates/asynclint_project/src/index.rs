@@ -980,7 +980,7 @@ impl ProjectIndex {
         let Definition::Class(summary) = self.def(class).1 else {
             return None;
         };
-        if summary.members.iter().any(|m| m == method) {
+        if summary.members.contains(method) {
             return Some(true);
         }
         if summary.opaque {

@@ -117,8 +117,7 @@ pub fn phase2(files: Vec<Phase1File>, cwd: Option<&Path>) -> Vec<Diagnostic> {
                                 + f.awaited_calls.capacity() * std::mem::size_of::<Target>();
                         }
                         Definition::Class(c) => {
-                            class_b += c.members.capacity() * 24
-                                + c.members.iter().map(String::capacity).sum::<usize>()
+                            class_b += c.members.heap_size()
                                 + c.bases.capacity() * 24
                                 + c.bases.iter().map(String::capacity).sum::<usize>();
                         }

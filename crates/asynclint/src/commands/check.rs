@@ -371,10 +371,11 @@ fn run_files(
     let project = settings.project.enabled;
     let collect_facts = facts.is_some();
     let resolver = settings.project.resolver(files.iter().chain(context));
+    // Module names come from path walks (and `__init__.py` probes): in parallel too.
     let tasks: Vec<(&PathBuf, bool, ModuleInfo)> = files
-        .iter()
+        .par_iter()
         .map(|p| (p, true))
-        .chain(context.iter().map(|p| (p, false)))
+        .chain(context.par_iter().map(|p| (p, false)))
         .map(|(p, report)| {
             let mut info = resolver.module_info(p);
             info.collect_summary = project;

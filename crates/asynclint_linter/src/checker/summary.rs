@@ -139,7 +139,7 @@ impl<'s> SummaryBuilder<'s> {
             Definition::Class(Box::new(ClassSummary {
                 bases,
                 line,
-                members,
+                members: members.into_iter().collect(),
                 opaque,
             })),
         ));
