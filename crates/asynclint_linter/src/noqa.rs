@@ -34,6 +34,10 @@ pub struct NoqaMap {
 impl NoqaMap {
     pub fn from_tokens(tokens: &Tokens, source: &str, lines: &crate::lines::LineCounter) -> Self {
         let mut map = Self::default();
+        // Most files have no directive: skip the walk over every token.
+        if !mentions_noqa(source.as_bytes()) {
+            return map;
+        }
         for token in tokens.iter() {
             if token.kind() != TokenKind::Comment {
                 continue;
@@ -72,6 +76,18 @@ impl NoqaMap {
     pub fn file_directive(&self) -> Option<&Directive> {
         self.file.as_ref()
     }
+}
+
+/// Does `noqa` appear anywhere, in any case? (A quick scan for its rare `q`.)
+fn mentions_noqa(bytes: &[u8]) -> bool {
+    memchr::memchr2_iter(b'q', b'Q', bytes).any(|i| {
+        i >= 2
+            && bytes[i - 2].eq_ignore_ascii_case(&b'n')
+            && bytes[i - 1].eq_ignore_ascii_case(&b'o')
+            && bytes
+                .get(i + 1)
+                .is_some_and(|a| a.eq_ignore_ascii_case(&b'a'))
+    })
 }
 
 /// `# asynclint: noqa` or `# asynclint: noqa: AIO100`.
@@ -136,6 +152,17 @@ fn strip_prefix_ci<'s>(s: &'s str, prefix: &str) -> Option<&'s str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn noqa_prefilter() {
+        assert!(super::mentions_noqa(b"x = 1  # noqa"));
+        assert!(super::mentions_noqa(b"x = 1  # NoQA: AIO100"));
+        assert!(super::mentions_noqa(b"# asynclint: NOQA"));
+        assert!(!super::mentions_noqa(
+            b"queue = asyncio.Queue()  # no qa here"
+        ));
+        assert!(!super::mentions_noqa(b"qa"));
+    }
 
     #[test]
     fn line_directives() {
