@@ -5,7 +5,9 @@
 //! directory of the first path argument (or of `--stdin-filename`, or the current directory)
 //! upwards. `--config` names it instead, `--isolated` uses none. Relative globs in the file are
 //! relative to its directory; globs given on the command line are relative to the current
-//! directory.
+//! directory. What belongs to a project rather than to the tool (`requires-python`, when no
+//! target version is configured, and pytest-asyncio's mode) is read per project: see
+//! [`PerProjectLinters`].
 
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
@@ -58,6 +60,12 @@ pub const DEFAULT_EXCLUDES: &[&str] = &[
 #[derive(Debug)]
 pub struct Settings {
     pub linter: LinterSettings,
+    /// `--target-version` or `target-version` in the configuration: every file gets it. Without
+    /// it, each project's own `requires-python` decides for its files.
+    pub target_version_explicit: bool,
+    /// The target for a project without `requires-python`: the one next to the configuration
+    /// file, else the default.
+    pub fallback_target_version: TargetVersion,
     pub per_file_ignores: PerFileIgnores,
     pub files: FileSettings,
     pub output_format: OutputFormat,
@@ -118,6 +126,12 @@ impl Settings {
         let project_root = find_project_root(&start_dir).unwrap_or_else(|| config_root.clone());
         let target =
             resolve_target_version(args.target_version, config.as_ref(), Some(&project_root));
+        let fallback_target_version =
+            target_version(resolve_target_version(None, config.as_ref(), None));
+        let target_version_explicit = args.target_version.is_some()
+            || config
+                .as_ref()
+                .is_some_and(|c| c.options.target_version().is_some());
 
         let per_file_ignores = match &config {
             Some(config) => PerFileIgnores::new(config, &config_root).map_err(fail)?,
@@ -167,6 +181,8 @@ impl Settings {
                 project_modules: None,
                 asyncio_mode: asyncio_mode(&project_root),
             },
+            target_version_explicit,
+            fallback_target_version,
             per_file_ignores,
             files: FileSettings {
                 exclude: Arc::new(exclude.build()?),
@@ -198,20 +214,27 @@ pub fn asyncio_mode(root: &Path) -> AsyncioMode {
     }
 }
 
-/// The linter settings of each file with pytest-asyncio's mode of the file's own project (the
-/// nearest directory above it with `pyproject.toml`, `setup.py` or `setup.cfg`): one run can
-/// span several projects, each with its own pytest configuration.
-pub struct PerProjectAsyncioMode {
+/// The linter settings of each file, with what its own project (the nearest directory above
+/// it with `pyproject.toml`, `setup.py` or `setup.cfg`) says: pytest-asyncio's mode, and the
+/// target Python version from `requires-python` unless one was given explicitly. One run can
+/// span several projects (a monorepo, a corpus of packages), each with its own settings.
+pub struct PerProjectLinters {
     default: LinterSettings,
-    by_mode: Vec<LinterSettings>,
-    /// File's directory -> its project's mode.
-    dirs: rustc_hash::FxHashMap<PathBuf, AsyncioMode>,
+    /// One settings value per distinct (mode, target) found.
+    variants: Vec<LinterSettings>,
+    /// File's directory -> index into `variants`.
+    dirs: rustc_hash::FxHashMap<PathBuf, usize>,
 }
 
-impl PerProjectAsyncioMode {
-    pub fn new<'p>(linter: &LinterSettings, files: impl IntoIterator<Item = &'p Path>) -> Self {
-        let mut roots: rustc_hash::FxHashMap<PathBuf, AsyncioMode> = Default::default();
-        let mut dirs: rustc_hash::FxHashMap<PathBuf, AsyncioMode> = Default::default();
+impl PerProjectLinters {
+    pub fn new<'p>(
+        settings: &Settings,
+        linter: &LinterSettings,
+        files: impl IntoIterator<Item = &'p Path>,
+    ) -> Self {
+        let mut roots: rustc_hash::FxHashMap<PathBuf, usize> = Default::default();
+        let mut dirs: rustc_hash::FxHashMap<PathBuf, usize> = Default::default();
+        let mut variants: Vec<LinterSettings> = Vec::new();
         for file in files {
             let Some(dir) = file.parent() else { continue };
             if dirs.contains_key(dir) {
@@ -220,40 +243,49 @@ impl PerProjectAsyncioMode {
             let Some(root) = find_project_root(dir) else {
                 continue;
             };
-            let mode = *roots
-                .entry(root.clone())
-                .or_insert_with(|| asyncio_mode(&root));
-            dirs.insert(dir.to_path_buf(), mode);
+            let variant = *roots.entry(root.clone()).or_insert_with(|| {
+                let mode = asyncio_mode(&root);
+                let target = if settings.target_version_explicit {
+                    linter.target_version
+                } else {
+                    project_target_version(&root).unwrap_or(settings.fallback_target_version)
+                };
+                let same = |l: &LinterSettings| {
+                    l.asyncio_mode == mode && l.target_version.minor == target.minor
+                };
+                match variants.iter().position(same) {
+                    Some(index) => index,
+                    None => {
+                        variants.push(LinterSettings {
+                            asyncio_mode: mode,
+                            target_version: target,
+                            ..linter.clone()
+                        });
+                        variants.len() - 1
+                    }
+                }
+            });
+            dirs.insert(dir.to_path_buf(), variant);
         }
-        let by_mode = [
-            AsyncioMode::Strict,
-            AsyncioMode::Auto,
-            AsyncioMode::OtherRunner,
-        ]
-        .into_iter()
-        .map(|asyncio_mode| LinterSettings {
-            asyncio_mode,
-            ..linter.clone()
-        })
-        .collect();
         Self {
             default: linter.clone(),
-            by_mode,
+            variants,
             dirs,
         }
     }
 
     pub fn linter_for(&self, file: &Path) -> &LinterSettings {
-        let mode = file.parent().and_then(|dir| self.dirs.get(dir));
-        match mode {
-            Some(mode) if *mode != self.default.asyncio_mode => self
-                .by_mode
-                .iter()
-                .find(|l| l.asyncio_mode == *mode)
-                .unwrap_or(&self.default),
-            _ => &self.default,
-        }
+        file.parent()
+            .and_then(|dir| self.dirs.get(dir))
+            .and_then(|&index| self.variants.get(index))
+            .unwrap_or(&self.default)
     }
+}
+
+/// The target version a project's `pyproject.toml` asks for with `requires-python`.
+fn project_target_version(root: &Path) -> Option<TargetVersion> {
+    let spec = read_requires_python(&root.join("pyproject.toml")).ok()??;
+    asynclint_config::target_from_requires_python(&spec).map(target_version)
 }
 
 fn load_config(args: &CheckArgs, start: &Path, cwd: &Path) -> Result<Option<ConfigFile>> {

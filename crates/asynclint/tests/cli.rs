@@ -545,6 +545,46 @@ fn target_version_sources() {
     );
 }
 
+/// A run over several projects (a monorepo, a corpus of packages) gives each file the target
+/// version of its own project's `requires-python`, unless one is given explicitly.
+#[test]
+fn target_version_per_project() {
+    let project = Project::new();
+    let code = "import asyncio\n\nloop = asyncio.get_event_loop()\n";
+    project.write(
+        "new/pyproject.toml",
+        "[project]\nname = \"new\"\nrequires-python = \">=3.12\"\n",
+    );
+    project.write("new/app.py", code);
+    project.write(
+        "old/pyproject.toml",
+        "[project]\nname = \"old\"\nrequires-python = \">=3.9\"\n",
+    );
+    project.write("old/app.py", code);
+    project.write("bare/setup.py", "");
+    project.write("bare/app.py", code);
+    let findings = |args: &[&str]| {
+        let mut all = vec!["--select", "AIO800", "."];
+        all.extend_from_slice(args);
+        concise(&project, &all).findings()
+    };
+    // From the directory above the three projects: each keeps its own target.
+    assert_eq!(findings(&[]), vec!["new/app.py AIO800".to_string()]);
+    // Checked alone, the same answer.
+    assert_eq!(
+        concise(&project, &["--select", "AIO800", "new"]).findings(),
+        vec!["new/app.py AIO800".to_string()]
+    );
+    assert!(
+        concise(&project, &["--select", "AIO800", "old"])
+            .findings()
+            .is_empty()
+    );
+    // An explicit target applies to every project.
+    assert_eq!(findings(&["--target-version", "py312"]).len(), 3);
+    assert!(findings(&["--target-version", "py39"]).is_empty());
+}
+
 #[test]
 fn invalid_toml_is_a_config_error() {
     let project = Project::new();

@@ -392,8 +392,11 @@ fn run_files(
             .collect();
         linter.project_modules = Some(std::sync::Arc::new(modules));
     }
-    let linters =
-        crate::settings::PerProjectAsyncioMode::new(&linter, tasks.iter().map(|t| t.0.as_path()));
+    let linters = crate::settings::PerProjectLinters::new(
+        settings,
+        &linter,
+        tasks.iter().map(|t| t.0.as_path()),
+    );
     let outputs: Vec<FileOutput> = tasks
         .par_iter()
         .map(|(path, report, module)| {
