@@ -21,4 +21,30 @@ if [ "$status" -ne 1 ]; then
   exit 1
 fi
 grep -q "AIO100" "$work/out.txt" || { echo "wheel test: AIO100 missing from the report" >&2; exit 1; }
+# The run-time monitor from the installed command (Linux): a program that blocks its loop for
+# 0.3 s must be reported, and the child's own exit status passed through.
+if [ "$(uname -s)" = "Linux" ]; then
+  cat > "$work/blocky.py" <<'PY'
+import asyncio
+import time
+
+
+async def main():
+    time.sleep(0.3)
+    await asyncio.sleep(0)
+
+
+asyncio.run(main())
+PY
+  set +e
+  "$work/venv/bin/asynclint" run --output-format concise -o "$work/run.txt" -- "$work/venv/bin/python" "$work/blocky.py"
+  status=$?
+  set -e
+  cat "$work/run.txt"
+  if [ "$status" -ne 0 ]; then
+    echo "wheel test: asynclint run should pass the child's exit status 0 through, got $status" >&2
+    exit 1
+  fi
+  grep -q "AIO100" "$work/run.txt" || { echo "wheel test: the monitor did not report the blocking time.sleep (AIO100)" >&2; exit 1; }
+fi
 echo "wheel test: ok"
