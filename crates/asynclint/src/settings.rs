@@ -227,15 +227,20 @@ pub struct PerProjectLinters {
 }
 
 impl PerProjectLinters {
+    /// `files`: each file with its module (dotted parts and whether it is a package's
+    /// `__init__`), when known.
     pub fn new<'p>(
         settings: &Settings,
         linter: &LinterSettings,
-        files: impl IntoIterator<Item = &'p Path>,
+        files: impl IntoIterator<Item = (&'p Path, &'p asynclint_linter::ModuleInfo)>,
     ) -> Self {
         let mut roots: rustc_hash::FxHashMap<PathBuf, usize> = Default::default();
         let mut dirs: rustc_hash::FxHashMap<PathBuf, usize> = Default::default();
         let mut variants: Vec<LinterSettings> = Vec::new();
-        for file in files {
+        // (directory, top-level package) -> the `Requires-Python` of the package's wheel.
+        let mut wheels: rustc_hash::FxHashMap<(PathBuf, String), Option<TargetVersion>> =
+            Default::default();
+        for (file, module) in files {
             let Some(dir) = file.parent() else { continue };
             if dirs.contains_key(dir) {
                 continue;
@@ -243,10 +248,21 @@ impl PerProjectLinters {
             let Some(root) = find_project_root(dir) else {
                 continue;
             };
-            let variant = *roots.entry(root.clone()).or_insert_with(|| {
+            // An installed or unpacked wheel (site-packages, a vendored copy) is its own
+            // project: `<name>.dist-info/METADATA` next to its top-level package says which
+            // Python it needs, even when a `pyproject.toml` further up belongs to something else.
+            let wheel = (!settings.target_version_explicit)
+                .then(|| wheel_of(file, module, &mut wheels))
+                .flatten();
+            let key = wheel
+                .as_ref()
+                .map_or_else(|| root.clone(), |(base, _)| base.clone());
+            let variant = *roots.entry(key).or_insert_with(|| {
                 let mode = asyncio_mode(&root);
                 let target = if settings.target_version_explicit {
                     linter.target_version
+                } else if let Some((_, target)) = wheel {
+                    target
                 } else {
                     project_target_version(&root).unwrap_or(settings.fallback_target_version)
                 };
@@ -280,6 +296,52 @@ impl PerProjectLinters {
             .and_then(|&index| self.variants.get(index))
             .unwrap_or(&self.default)
     }
+}
+
+/// The top-level package directory of `file` and the target version of its wheel, when the
+/// directory holding the package has the package's `*.dist-info/METADATA` with a
+/// `Requires-Python`. Looked up once per directory and package.
+fn wheel_of(
+    file: &Path,
+    module: &asynclint_linter::ModuleInfo,
+    memo: &mut rustc_hash::FxHashMap<(PathBuf, String), Option<TargetVersion>>,
+) -> Option<(PathBuf, TargetVersion)> {
+    let parts = module.path.as_deref()?;
+    let top = parts.first()?;
+    let base = file
+        .ancestors()
+        .nth(parts.len() + usize::from(module.is_package))?;
+    let target = *memo
+        .entry((base.to_path_buf(), top.clone()))
+        .or_insert_with(|| wheel_requires_python(base, top));
+    target.map(|t| (base.join(top), t))
+}
+
+/// `Requires-Python` of the `*.dist-info` in `dir` that provides the top-level package `top`
+/// (by its normalised distribution name, or listed in its `top_level.txt`).
+fn wheel_requires_python(dir: &Path, top: &str) -> Option<TargetVersion> {
+    let normal = |name: &str| name.to_ascii_lowercase().replace(['-', '.'], "_");
+    let top = normal(top);
+    for entry in std::fs::read_dir(dir).ok()?.flatten() {
+        let name = entry.file_name();
+        let Some(dist) = name.to_str().and_then(|n| n.strip_suffix(".dist-info")) else {
+            continue;
+        };
+        let dist_name = dist.split('-').next().unwrap_or(dist);
+        let provides = normal(dist_name) == top
+            || std::fs::read_to_string(entry.path().join("top_level.txt"))
+                .is_ok_and(|t| t.lines().any(|l| normal(l.trim()) == top));
+        if !provides {
+            continue;
+        }
+        let metadata = std::fs::read_to_string(entry.path().join("METADATA")).ok()?;
+        let spec = metadata
+            .lines()
+            .take_while(|line| !line.is_empty())
+            .find_map(|line| line.strip_prefix("Requires-Python:"))?;
+        return asynclint_config::target_from_requires_python(spec.trim()).map(target_version);
+    }
+    None
 }
 
 /// The target version a project's `pyproject.toml` asks for with `requires-python`.

@@ -585,6 +585,54 @@ fn target_version_per_project() {
     assert!(findings(&["--target-version", "py39"]).is_empty());
 }
 
+/// An unpacked wheel (site-packages, a vendored copy) is its own project: the
+/// `Requires-Python` of its `*.dist-info/METADATA` wins over a `pyproject.toml` further up.
+#[test]
+fn target_version_of_an_unpacked_wheel() {
+    let project = Project::new();
+    let code = "import asyncio\n\nloop = asyncio.get_event_loop()\n";
+    project.write(
+        "pyproject.toml",
+        "[project]\nname = \"outer\"\nrequires-python = \">=3.9\"\n",
+    );
+    project.write("site/shiny/__init__.py", "");
+    project.write("site/shiny/app.py", code);
+    project.write(
+        "site/shiny-1.0.dist-info/METADATA",
+        "Metadata-Version: 2.1\nName: shiny\nRequires-Python: >=3.12\n\nRequires-Python: >=3.7 (the description, not a header)\n",
+    );
+    // Another package in the same directory whose wheel does not provide it.
+    project.write("site/plain/__init__.py", "");
+    project.write("site/plain/app.py", code);
+    project.write(
+        "site/other-2.0.dist-info/METADATA",
+        "Name: other\nRequires-Python: >=3.12\n",
+    );
+    project.write("site/other-2.0.dist-info/top_level.txt", "other\n");
+    project.write("app.py", code);
+    let findings = concise(&project, &["--select", "AIO800", "."]).findings();
+    assert_eq!(findings, vec!["site/shiny/app.py AIO800".to_string()]);
+    // `top_level.txt` names a package whose import name differs from the distribution's.
+    project.write("site/other-2.0.dist-info/top_level.txt", "other\nplain\n");
+    let findings = concise(&project, &["--select", "AIO800", "."]).findings();
+    assert_eq!(
+        findings,
+        vec![
+            "site/plain/app.py AIO800".to_string(),
+            "site/shiny/app.py AIO800".to_string()
+        ]
+    );
+    // An explicit target still applies everywhere.
+    assert!(
+        concise(
+            &project,
+            &["--select", "AIO800", "--target-version", "py39", "."]
+        )
+        .findings()
+        .is_empty()
+    );
+}
+
 #[test]
 fn invalid_toml_is_a_config_error() {
     let project = Project::new();

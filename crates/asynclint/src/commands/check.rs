@@ -395,7 +395,7 @@ fn run_files(
     let linters = crate::settings::PerProjectLinters::new(
         settings,
         &linter,
-        tasks.iter().map(|t| t.0.as_path()),
+        tasks.iter().map(|t| (t.0.as_path(), &t.2)),
     );
     let outputs: Vec<FileOutput> = tasks
         .par_iter()
