@@ -149,6 +149,16 @@ pub fn phase2(files: Vec<Phase1File>, cwd: Option<&Path>) -> Vec<Diagnostic> {
     let index = ProjectIndex::build(summaries, cwd.map(Path::to_path_buf));
     if std::env::var_os("ASYNCLINT_STATS").is_some() {
         eprintln!("stats: index built in {:?}", started.elapsed());
+        let mut by_rule: std::collections::BTreeMap<&str, (usize, usize)> =
+            std::collections::BTreeMap::new();
+        for summary in index.summaries() {
+            for check in &summary.deferred {
+                let entry = by_rule.entry(check.rule.code()).or_default();
+                entry.0 += 1;
+                entry.1 += usize::from(index.resolves(&check.target));
+            }
+        }
+        eprintln!("stats: deferred (all, target resolves) by rule {by_rule:?}");
     }
     let result: Vec<Diagnostic> = index
         .summaries()
