@@ -554,39 +554,11 @@ fn is_under_pre_313_guard(checker: &Checker, range: TextRange) -> bool {
 }
 
 fn is_pre_313_test(checker: &Checker, test: &Expr) -> bool {
-    let Expr::Compare(compare) = test else {
-        return false;
-    };
-    let ([op], [Expr::Tuple(tuple)]) = (&*compare.ops, &*compare.comparators) else {
-        return false;
-    };
-    if checker
-        .semantic
-        .resolve_qualified_name(&compare.left)
-        .as_deref()
-        != Some("sys.version_info")
-    {
-        return false;
-    }
-    let version: Vec<u64> = tuple
-        .elts
-        .iter()
-        .map_while(|e| match e {
-            Expr::NumberLiteral(ast::ExprNumberLiteral {
-                value: ast::Number::Int(i),
-                ..
-            }) => i.as_u64(),
-            _ => None,
-        })
-        .collect();
-    let (major, minor) = match version.as_slice() {
-        [major, minor, ..] => (*major, *minor),
-        _ => return false,
-    };
-    major == 3
-        && match op {
+    crate::rules::modernize::version_guard::version_compare(checker, test).is_some_and(
+        |(op, minor)| match op {
             ast::CmpOp::Lt => minor <= 13,
             ast::CmpOp::LtE => minor <= 12,
             _ => false,
-        }
+        },
+    )
 }

@@ -194,7 +194,7 @@ fn is_hasattr_test(checker: &Checker, call: &ast::ExprCall, guard: &Guard) -> bo
 
 /// `sys.version_info <op> (3, minor[, ...])` (also `sys.version_info[:2]`): the operator and
 /// the minor version.
-fn version_compare(checker: &Checker, test: &Expr) -> Option<(ast::CmpOp, u64)> {
+pub(crate) fn version_compare(checker: &Checker, test: &Expr) -> Option<(ast::CmpOp, u64)> {
     let Expr::Compare(compare) = test else {
         return None;
     };
