@@ -95,6 +95,9 @@ pub struct SemanticModel<'a> {
     /// Call targets already resolved in this file, by callee range: an awaited call is
     /// resolved by the `await` handlers and again when the call itself is visited.
     targets: std::cell::RefCell<FxHashMap<TextRange, Option<crate::project::Target>>>,
+    /// For each method (by its `def`): the path of its class, as `self.m()` calls resolve to
+    /// `<class path>.m` (most calls in a method body are on `self`).
+    self_class_paths: std::cell::RefCell<FxHashMap<TextRange, Option<Box<str>>>>,
 }
 
 impl<'a> SemanticModel<'a> {
@@ -108,6 +111,7 @@ impl<'a> SemanticModel<'a> {
             module_path,
             is_package,
             targets: std::cell::RefCell::default(),
+            self_class_paths: std::cell::RefCell::default(),
         };
         let scope = model.new_scope(ScopeKind::Module, None, None);
         model.stack.push(scope);
@@ -436,28 +440,55 @@ impl<'a> SemanticModel<'a> {
                     self.uncached_target(expr)
                 }
                 Expr::Name(base) if self.is_self_name(base.id.as_str()) => {
-                    self.uncached_target(expr)
+                    let class_path = self.self_class_path()?;
+                    let path = super::concat(&[&class_path, ".", attr.attr.as_str()]);
+                    from_path(&path)
                 }
                 _ if qualified.is_some() => qualified.and_then(from_path),
+                // `obj.m()` with `obj = Class(...)`, and `self.attr.m()` with `self.attr`
+                // assigned `Class(...)`: the receiver kind is `Class()`.
+                Expr::Attribute(inner) if matches!(&*inner.value, Expr::Name(n) if self.is_self_name(n.id.as_str())) => {
+                    self.receiver_method_target(receiver_kind?, attr.attr.as_str())
+                }
                 Expr::Name(_) | Expr::Call(_) => {
-                    // `obj.m()` with `obj = Class(...)`: the receiver kind is `Class()`.
-                    let class = receiver_kind?.strip_suffix("()")?;
-                    if class.contains('(') || class.starts_with("await ") {
-                        return None;
-                    }
-                    if !self.in_project(class) {
-                        return None;
-                    }
-                    let mut path = String::with_capacity(class.len() + 1 + attr.attr.len());
-                    path.push_str(class);
-                    path.push('.');
-                    path.push_str(attr.attr.as_str());
-                    Some(Target::path(&path))
+                    self.receiver_method_target(receiver_kind?, attr.attr.as_str())
                 }
                 _ => self.uncached_target(expr),
             },
             _ => None,
         }
+    }
+
+    /// `Class.method` for a call on a receiver of kind `Class()`, when `Class` is a project
+    /// path.
+    fn receiver_method_target(
+        &self,
+        receiver_kind: &str,
+        method: &str,
+    ) -> Option<crate::project::Target> {
+        let class = receiver_kind.strip_suffix("()")?;
+        if class.contains('(') || class.starts_with("await ") || !self.in_project(class) {
+            return None;
+        }
+        Some(crate::project::Target::path(super::concat(&[
+            class, ".", method,
+        ])))
+    }
+
+    /// The path of the class whose method is being visited (`self.m()` resolves under it),
+    /// computed once per method.
+    fn self_class_path(&self) -> Option<Box<str>> {
+        let function = self.current_function()?;
+        let class = function.class?;
+        let key = function.def.range;
+        if let Some(found) = self.self_class_paths.borrow().get(&key) {
+            return found.clone();
+        }
+        let path = self
+            .module_definition_path(class.name.as_str())
+            .map(String::into_boxed_str);
+        self.self_class_paths.borrow_mut().insert(key, path.clone());
+        path
     }
 
     fn uncached_target(&self, expr: &Expr) -> Option<crate::project::Target> {
@@ -521,11 +552,8 @@ impl<'a> SemanticModel<'a> {
                 let method = attr.attr.as_str();
                 match &*attr.value {
                     Expr::Name(base) if self.is_self_name(base.id.as_str()) => {
-                        let class = self.current_function()?.class?;
-                        let mut path = self.module_definition_path(class.name.as_str())?;
-                        path.push('.');
-                        path.push_str(method);
-                        Some(path)
+                        let class_path = self.self_class_path()?;
+                        Some(super::concat(&[&class_path, ".", method]))
                     }
                     Expr::Call(_) => self.kind_method_path(&attr.value, method),
                     value => {
