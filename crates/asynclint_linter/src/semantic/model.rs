@@ -466,13 +466,9 @@ impl<'a> SemanticModel<'a> {
         receiver_kind: &str,
         method: &str,
     ) -> Option<crate::project::Target> {
-        let class = receiver_kind.strip_suffix("()")?;
-        if class.contains('(') || class.starts_with("await ") || !self.in_project(class) {
-            return None;
-        }
-        Some(crate::project::Target::path(super::concat(&[
-            class, ".", method,
-        ])))
+        let path = method_path_of_kind(receiver_kind, method)?;
+        self.in_project(&path)
+            .then(|| crate::project::Target::path(&path))
     }
 
     /// The path of the class whose method is being visited (`self.m()` resolves under it),
@@ -576,12 +572,7 @@ impl<'a> SemanticModel<'a> {
 
     /// `Class.method` for `obj.method` when `obj` was built by `Class(...)`.
     fn kind_method_path(&self, value: &Expr, method: &str) -> Option<String> {
-        let kind = self.object_kind(value)?;
-        let class = kind.strip_suffix("()")?;
-        if class.contains('(') || class.starts_with("await ") {
-            return None;
-        }
-        Some(super::concat(&[class, ".", method]))
+        method_path_of_kind(&self.object_kind(value)?, method)
     }
 
     /// The absolute target of a module-level import binding (for re-exports).
@@ -678,6 +669,16 @@ impl<'a> SemanticModel<'a> {
             .get(name)
             .map(Vec::as_slice)
     }
+}
+
+/// `Class.method` for a method called on an object of kind `Class()` (built by calling the
+/// class); `None` for other kinds (`factory().make()`, `await open_connection()`).
+fn method_path_of_kind(kind: &str, method: &str) -> Option<String> {
+    let class = kind.strip_suffix("()")?;
+    if class.contains('(') || class.starts_with("await ") {
+        return None;
+    }
+    Some(super::concat(&[class, ".", method]))
 }
 
 /// Result of looking up a name.
