@@ -106,12 +106,9 @@ pub(crate) fn async_function_without_await(checker: &mut Checker, def: &ast::Stm
             return;
         }
     }
-    let mut finder = AsyncUseFinder {
-        checker,
-        found: false,
-    };
-    finder.visit_body(&def.body);
-    if finder.found {
+    if crate::rules::timeouts::timeout_scopes::has_checkpoint_or_call(&def.body, |call| {
+        uses_loop(checker, call)
+    }) {
         return;
     }
     // Handed to something else (`router.add_get("/", handler)`, `Depends(get_user)`,
@@ -270,65 +267,17 @@ impl<'a> Visitor<'a> for SubclassFinder<'_> {
     }
 }
 
-struct AsyncUseFinder<'c, 'a> {
-    checker: &'c Checker<'a>,
-    found: bool,
-}
-
-impl AsyncUseFinder<'_, '_> {
-    /// A call that needs the running loop: any `asyncio`/`anyio`/`trio` API, or a loop method.
-    fn uses_loop(&self, call: &ast::ExprCall) -> bool {
-        let root = match self.checker.semantic.resolve_qualified_name(&call.func) {
-            Some(q) => q.split('.').next().unwrap_or_default().to_string(),
-            // `import asyncio` inside the function is not visible from the enclosing scope.
-            None => root_name(&call.func).unwrap_or_default().to_string(),
-        };
-        if matches!(root.as_str(), "asyncio" | "anyio" | "trio" | "sniffio") {
-            return true;
-        }
-        matches!(&*call.func, Expr::Attribute(attr) if LOOP_METHODS.contains(&attr.attr.as_str()))
+/// A call that needs the running loop: any `asyncio`/`anyio`/`trio` API, or a loop method.
+fn uses_loop(checker: &Checker, call: &ast::ExprCall) -> bool {
+    let root = match checker.semantic.resolve_qualified_name(&call.func) {
+        Some(q) => q.split('.').next().unwrap_or_default().to_string(),
+        // `import asyncio` inside the function is not visible from the enclosing scope.
+        None => root_name(&call.func).unwrap_or_default().to_string(),
+    };
+    if matches!(root.as_str(), "asyncio" | "anyio" | "trio" | "sniffio") {
+        return true;
     }
-}
-
-impl<'a> Visitor<'a> for AsyncUseFinder<'_, '_> {
-    fn visit_stmt(&mut self, stmt: &'a Stmt) {
-        if self.found {
-            return;
-        }
-        match stmt {
-            Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {}
-            Stmt::For(ast::StmtFor { is_async: true, .. })
-            | Stmt::With(ast::StmtWith { is_async: true, .. }) => self.found = true,
-            _ => visitor::walk_stmt(self, stmt),
-        }
-    }
-
-    fn visit_expr(&mut self, expr: &'a Expr) {
-        if self.found {
-            return;
-        }
-        match expr {
-            Expr::Lambda(_) => return,
-            Expr::Await(_) | Expr::Yield(_) | Expr::YieldFrom(_) => {
-                self.found = true;
-                return;
-            }
-            Expr::Call(call) if self.uses_loop(call) => {
-                self.found = true;
-                return;
-            }
-            _ => {}
-        }
-        visitor::walk_expr(self, expr);
-    }
-
-    fn visit_comprehension(&mut self, comprehension: &'a ast::Comprehension) {
-        if comprehension.is_async {
-            self.found = true;
-            return;
-        }
-        visitor::walk_comprehension(self, comprehension);
-    }
+    matches!(&*call.func, Expr::Attribute(attr) if LOOP_METHODS.contains(&attr.attr.as_str()))
 }
 
 /// `a` for `a.b.c`.

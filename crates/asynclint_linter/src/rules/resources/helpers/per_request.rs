@@ -197,38 +197,33 @@ fn shares_pool(checker: &Checker, site: &CallSite, constructor: &Constructor) ->
 
 /// Is the call inside the body of a `for`/`async for` loop of the same scope?
 fn in_for_loop(checker: &Checker, range: TextRange) -> bool {
-    for stmt in checker.statement_ancestors() {
-        match stmt {
-            Stmt::FunctionDef(_) | Stmt::ClassDef(_) => return false,
-            Stmt::For(for_stmt)
-                if for_stmt
-                    .body
-                    .iter()
-                    .any(|s| s.range().contains_range(range)) =>
-            {
-                return true;
-            }
-            _ => {}
-        }
-    }
-    false
+    in_loop_body(checker, range, |stmt| match stmt {
+        Stmt::For(for_stmt) => Some(for_stmt.body.as_slice()),
+        _ => None,
+    })
 }
 
 /// Inside a `while` loop of the same scope: usually a reconnect or retry loop around a
 /// long-lived client, in a function that runs for the life of the process.
 fn in_while_loop(checker: &Checker, range: TextRange) -> bool {
+    in_loop_body(checker, range, |stmt| match stmt {
+        Stmt::While(while_stmt) => Some(while_stmt.body.as_slice()),
+        _ => None,
+    })
+}
+
+/// Is `range` in the body (as `body_of` gives it) of an enclosing statement of the same scope?
+fn in_loop_body<'a>(
+    checker: &Checker<'a>,
+    range: TextRange,
+    body_of: impl Fn(&'a Stmt) -> Option<&'a [Stmt]>,
+) -> bool {
     for stmt in checker.statement_ancestors() {
-        match stmt {
-            Stmt::FunctionDef(_) | Stmt::ClassDef(_) => return false,
-            Stmt::While(while_stmt)
-                if while_stmt
-                    .body
-                    .iter()
-                    .any(|s| s.range().contains_range(range)) =>
-            {
-                return true;
-            }
-            _ => {}
+        if matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)) {
+            return false;
+        }
+        if body_of(stmt).is_some_and(|body| body.iter().any(|s| s.range().contains_range(range))) {
+            return true;
         }
     }
     false

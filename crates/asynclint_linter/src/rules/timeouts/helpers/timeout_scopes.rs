@@ -114,16 +114,26 @@ pub(crate) fn in_loop(checker: &Checker) -> bool {
 /// Does `body` contain a point where the task can be suspended (and so cancelled): `await`,
 /// `async for`, `async with` or `yield`? Nested functions, lambdas and classes do not count.
 pub(crate) fn has_checkpoint(body: &[Stmt]) -> bool {
-    let mut finder = CheckpointFinder { found: false };
+    has_checkpoint_or_call(body, |_| false)
+}
+
+/// [`has_checkpoint`], or a call for which `also` is true (AIO206: a call that needs the
+/// running loop).
+pub(crate) fn has_checkpoint_or_call(
+    body: &[Stmt],
+    also: impl FnMut(&ast::ExprCall) -> bool,
+) -> bool {
+    let mut finder = CheckpointFinder { found: false, also };
     finder.visit_body(body);
     finder.found
 }
 
-struct CheckpointFinder {
+struct CheckpointFinder<F> {
     found: bool,
+    also: F,
 }
 
-impl<'a> Visitor<'a> for CheckpointFinder {
+impl<'a, F: FnMut(&ast::ExprCall) -> bool> Visitor<'a> for CheckpointFinder<F> {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
         if self.found {
             return;
@@ -143,6 +153,7 @@ impl<'a> Visitor<'a> for CheckpointFinder {
         match expr {
             Expr::Lambda(_) => {}
             Expr::Await(_) | Expr::Yield(_) | Expr::YieldFrom(_) => self.found = true,
+            Expr::Call(call) if (self.also)(call) => self.found = true,
             _ => visitor::walk_expr(self, expr),
         }
     }
