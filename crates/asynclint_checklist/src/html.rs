@@ -5,6 +5,8 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
+use asynclint_diagnostics::html::escape as esc;
+
 use crate::report::{Count, Finding, Item, Location, Report, Status};
 
 /// Findings listed per failing item (the JSON report has all of them).
@@ -467,21 +469,6 @@ fn inline_code(text: &str) -> String {
             let _ = write!(out, "<code>{}</code>", esc(part));
         } else {
             out.push_str(&esc(part));
-        }
-    }
-    out
-}
-
-fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
         }
     }
     out

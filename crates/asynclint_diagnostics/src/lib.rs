@@ -5,6 +5,7 @@
 
 mod diagnostic;
 mod fix;
+pub mod html;
 mod render;
 mod source;
 

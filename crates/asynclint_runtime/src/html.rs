@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use asynclint_diagnostics::Diagnostic;
+use asynclint_diagnostics::html::escape as esc;
 
 use crate::event::Sample;
 use crate::report::{LoopSummary, Report, ms};
@@ -420,21 +421,6 @@ fn seconds(value: f64) -> String {
     } else {
         format!("{value:.2} s")
     }
-}
-
-fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 const CSS: &str = r#"
