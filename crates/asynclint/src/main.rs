@@ -18,6 +18,7 @@ use crate::commands::ExitStatus;
 /// jemalloc, as Ruff uses on Linux: the analysis makes many small allocations on several
 /// threads, where glibc's allocator spent a quarter of the run (measured with `perf`) and
 /// fragmented the long-lived project summaries.
+#[cfg(not(feature = "system-allocator"))]
 #[global_allocator]
 static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 

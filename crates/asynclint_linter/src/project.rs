@@ -348,10 +348,21 @@ pub mod snippet {
 /// A resolved project function.
 #[derive(Debug, Clone)]
 pub struct FunctionRef<'i> {
-    /// Canonical path (`app.db.Repo.save`).
-    pub path: String,
+    /// The defining module's dotted name (`app.db`; empty outside every root).
+    pub module: &'i str,
+    /// The qualified name inside the module (`fetch`, `Repo.save`).
+    pub qualname: &'i str,
     pub module_path: &'i std::path::Path,
     pub summary: &'i FunctionSummary,
+    /// The index's handle for the function (passed back to [`ProjectFacts::blocking_chain`]).
+    pub handle: u64,
+}
+
+impl FunctionRef<'_> {
+    /// Canonical path (`app.db.Repo.save`).
+    pub fn path(&self) -> String {
+        crate::semantic::concat(&[self.module, ".", self.qualname])
+    }
 }
 
 /// One hop of a blocking chain.
@@ -369,7 +380,7 @@ pub trait ProjectFacts: Sync {
     fn resolve_function(&self, target: &Target) -> Option<FunctionRef<'_>>;
     /// For a sync project function: the shortest chain of calls that ends in a catalogued
     /// blocking call (function hops, then the blocking call), if there is one.
-    fn blocking_chain(&self, function: &str) -> Option<(Vec<ChainHop>, Rule)>;
+    fn blocking_chain(&self, function: &FunctionRef<'_>) -> Option<(Vec<ChainHop>, Rule)>;
     /// Display a path relative to the working directory.
     fn display_path(&self, path: &std::path::Path) -> String;
     /// Does the project class `class` provide `method`, itself or through its bases?

@@ -17,9 +17,19 @@ pub fn enabled() -> bool {
 /// Print `label` with the time since the first call (the start of the run).
 pub fn mark(label: &str) {
     if let Some(start) = start() {
+        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        let kb = |key: &str| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix(key))
+                .map_or("?", |v| v.trim().trim_end_matches(" kB"))
+                .to_string()
+        };
         eprintln!(
-            "stats: {:>8.1} ms {label}",
-            start.elapsed().as_secs_f64() * 1e3
+            "stats: {:>8.1} ms {label} (RSS {} kB, peak {} kB)",
+            start.elapsed().as_secs_f64() * 1e3,
+            kb("VmRSS:"),
+            kb("VmHWM:")
         );
     }
 }

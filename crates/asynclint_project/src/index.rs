@@ -55,8 +55,6 @@ pub struct ProjectIndex {
     summaries: Vec<ModuleSummary>,
     /// Module name -> its summary.
     modules: KeyTable<u32>,
-    /// `module.qualname` -> definition.
-    defs: DefKeys,
     /// Dense number of each module's first definition: definition `d` of module `m` is
     /// `def_base[m] + d` (see [`Self::dense`]); the last entry is the number of definitions.
     def_base: Vec<u32>,
@@ -146,117 +144,16 @@ impl<E: Copy> KeyTable<E> {
     }
 }
 
-/// Shards of [`DefKeys`]: built in parallel, and each a moderate allocation.
-const DEF_SHARDS: usize = 16;
-
-/// `module.qualname` -> definition. The keys are packed in one string per module, and the
-/// table is split into shards by hash: both are built in parallel.
-struct DefKeys {
-    /// Per module (by summary index): the keys of its definitions, back to back (empty for
-    /// modules whose definitions are not indexed).
-    keys: Vec<String>,
-    shards: Vec<KeyTable<DefEntry>>,
+/// A [`FunctionRef::handle`] for a definition, and back.
+fn loc_handle(loc: DefLoc) -> u64 {
+    (u64::from(loc.module) << 32) | u64::from(loc.def)
 }
 
-/// A key's hash, and its start and end in its module's key string.
-type KeyPlace = (u64, u32, u32);
-
-/// A definition and its key, `keys[loc.module][start..end]`.
-#[derive(Debug, Clone, Copy)]
-struct DefEntry {
-    loc: DefLoc,
-    start: u32,
-    end: u32,
-}
-
-fn def_shard(hash: u64) -> usize {
-    (hash >> 60) as usize % DEF_SHARDS
-}
-
-impl DefKeys {
-    fn empty() -> Self {
-        Self {
-            keys: Vec::new(),
-            shards: (0..DEF_SHARDS)
-                .map(|_| KeyTable::with_capacity(0))
-                .collect(),
-        }
+fn handle_loc(handle: u64) -> DefLoc {
+    DefLoc {
+        module: (handle >> 32) as u32,
+        def: handle as u32,
     }
-
-    /// The definitions of the modules `indexed`, inserted in that order (a later module's key
-    /// replaces an earlier one's).
-    fn build(summaries: &[ModuleSummary], indexed: &[u32]) -> Self {
-        // Per module: the keys, and each one's hash and place.
-        let packed: Vec<(String, Vec<KeyPlace>)> = indexed
-            .par_iter()
-            .map(|&m| {
-                let summary = &summaries[m as usize];
-                let module = summary.module.as_deref().unwrap_or("");
-                let bytes = summary
-                    .definitions
-                    .iter()
-                    .map(|(name, _)| module.len() + 1 + name.len())
-                    .sum();
-                let mut keys = String::with_capacity(bytes);
-                let mut entries = Vec::with_capacity(summary.definitions.len());
-                for (name, _) in &summary.definitions {
-                    let start = keys.len();
-                    keys.push_str(module);
-                    keys.push('.');
-                    keys.push_str(name);
-                    let place = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
-                    entries.push((hash_str(&keys[start..]), place(start), place(keys.len())));
-                }
-                (keys, entries)
-            })
-            .collect();
-        let mut keys = vec![String::new(); summaries.len()];
-        let mut entries = Vec::with_capacity(indexed.len());
-        for (&m, (module_keys, module_entries)) in indexed.iter().zip(packed) {
-            keys[m as usize] = module_keys;
-            entries.push(module_entries);
-        }
-        let total: usize = entries.iter().map(Vec::len).sum();
-        // Each shard takes its entries from every module, in order.
-        let shards = (0..DEF_SHARDS)
-            .into_par_iter()
-            .map(|shard| {
-                let mut table = KeyTable::with_capacity(total / DEF_SHARDS * 9 / 8);
-                for (&m, module_entries) in indexed.iter().zip(&entries) {
-                    for (d, &(hash, start, end)) in module_entries.iter().enumerate() {
-                        if def_shard(hash) != shard {
-                            continue;
-                        }
-                        let def = u32::try_from(d).unwrap_or(u32::MAX);
-                        let entry = DefEntry {
-                            loc: DefLoc { module: m, def },
-                            start,
-                            end,
-                        };
-                        table.insert(hash, entry, |other| {
-                            def_key(&keys, other) == def_key(&keys, &entry)
-                        });
-                    }
-                }
-                table
-            })
-            .collect();
-        Self { keys, shards }
-    }
-
-    fn get(&self, key: &str) -> Option<DefLoc> {
-        let hash = hash_str(key);
-        self.shards[def_shard(hash)]
-            .get(hash, |entry| def_key(&self.keys, entry) == key)
-            .map(|entry| entry.loc)
-    }
-}
-
-/// The key of a [`DefKeys`] entry.
-fn def_key<'k>(keys: &'k [String], entry: &DefEntry) -> &'k str {
-    keys[entry.loc.module as usize]
-        .get(entry.start as usize..entry.end as usize)
-        .unwrap_or("")
 }
 
 /// The hash [`KeyTable`]s are keyed by.
@@ -380,6 +277,7 @@ impl StepTimer {
     }
 
     fn step(&mut self, name: &'static str) {
+        asynclint_linter::stats::mark(name);
         if let Some((last, steps)) = &mut self.steps {
             steps.push((name, last.elapsed()));
             *last = std::time::Instant::now();
@@ -419,7 +317,6 @@ impl ProjectIndex {
         let mut index = Self {
             summaries,
             modules: KeyTable::with_capacity(0),
-            defs: DefKeys::empty(),
             def_base,
             reach: Vec::new(),
             cwd,
@@ -430,12 +327,11 @@ impl ProjectIndex {
         };
         // The names, and the paths to resolve: independent (the sequential parts of one run
         // while the other keeps the second thread busy).
-        let ((modules, defs), survey) = rayon::join(
+        let (modules, survey) = rayon::join(
             || Self::names(&index.summaries),
             || Self::survey(&index.summaries),
         );
         index.modules = modules;
-        index.defs = defs;
         timer.step("names and survey");
         // AIO607/AIO608 ask whether their functions are only called under `__main__` guards.
         // Only the ones called there need more ("candidates"): their uses elsewhere, found
@@ -522,15 +418,6 @@ impl ProjectIndex {
         (summary.module.as_deref().unwrap_or(""), name)
     }
 
-    fn full_path(&self, loc: DefLoc) -> String {
-        let (module, name) = self.qualified(loc);
-        let mut path = String::with_capacity(module.len() + 1 + name.len());
-        path.push_str(module);
-        path.push('.');
-        path.push_str(name);
-        path
-    }
-
     /// The summary of the module named `name`.
     fn module_named(&self, name: &str) -> Option<u32> {
         self.modules.get(hash_str(name), |&m| {
@@ -538,9 +425,16 @@ impl ProjectIndex {
         })
     }
 
-    /// The definition `parts.join(".")` (the key is assembled in a reused buffer).
-    fn lookup(&self, parts: &[&str]) -> Option<DefLoc> {
-        with_joined(parts, |key| self.defs.get(key))
+    /// The definition of module `m` named `name` (a module's definitions are sorted by name).
+    fn def_in(&self, m: u32, name: &str) -> Option<DefLoc> {
+        let definitions = &self.summaries[m as usize].definitions;
+        let def = definitions
+            .binary_search_by(|(n, _)| n.as_str().cmp(name))
+            .ok()?;
+        Some(DefLoc {
+            module: m,
+            def: u32::try_from(def).ok()?,
+        })
     }
 
     /// Resolve a dotted path to a definition, following re-exports, star imports and base
@@ -551,9 +445,6 @@ impl ProjectIndex {
         }
         if depth == 0 {
             reset_visited();
-        }
-        if let Some(loc) = self.defs.get(path) {
-            return Some(loc);
         }
         // The longest prefix that is a project module.
         let mut end = path.len();
@@ -588,7 +479,7 @@ impl ProjectIndex {
             None => (rest, None),
         };
         // A class defined here: look up the method through its bases.
-        if let Some(loc) = self.lookup(&[module, first]) {
+        if let Some(loc) = self.def_in(m, first) {
             return match tail {
                 None => Some(loc),
                 Some(method) if !method.contains('.') => {
@@ -633,8 +524,9 @@ impl ProjectIndex {
         if depth > MAX_DEPTH {
             return None;
         }
-        let (module, class_name) = self.qualified(class);
-        if let Some(loc) = self.lookup(&[module, class_name, method]) {
+        let (_, class_name) = self.qualified(class);
+        if let Some(loc) = with_joined(&[class_name, method], |key| self.def_in(class.module, key))
+        {
             return Some(loc);
         }
         let Definition::Class(summary) = self.def(class).1 else {
@@ -651,11 +543,10 @@ impl ProjectIndex {
         None
     }
 
-    /// The module names, and the definitions' `module.qualname` keys.
-    fn names(summaries: &[ModuleSummary]) -> (KeyTable<u32>, DefKeys) {
+    /// The module names. A module's definitions need no table of their own: they are sorted
+    /// by name in phase 1.
+    fn names(summaries: &[ModuleSummary]) -> KeyTable<u32> {
         let mut modules = KeyTable::with_capacity(summaries.len());
-        // The modules whose definitions go into `defs`, in order.
-        let mut indexed: Vec<u32> = Vec::with_capacity(summaries.len());
         for (m, summary) in summaries.iter().enumerate() {
             let Some(module) = &summary.module else {
                 continue;
@@ -675,9 +566,8 @@ impl ProjectIndex {
                 continue;
             }
             modules.insert(hash, m, named);
-            indexed.push(m);
         }
-        (modules, DefKeys::build(summaries, &indexed))
+        modules
     }
 
     /// One parallel pass over the summaries: the distinct paths of the deferred checks and
@@ -1014,15 +904,18 @@ impl ProjectFacts for ProjectIndex {
     fn resolve_function(&self, target: &Target) -> Option<FunctionRef<'_>> {
         let loc = self.resolve_target(target)?;
         let summary = self.function(loc)?;
+        let (module, qualname) = self.qualified(loc);
         Some(FunctionRef {
-            path: self.full_path(loc),
+            module,
+            qualname,
+            handle: loc_handle(loc),
             module_path: &self.summaries[loc.module as usize].path,
             summary,
         })
     }
 
-    fn blocking_chain(&self, function: &str) -> Option<(Vec<ChainHop>, Rule)> {
-        let mut loc = self.defs.get(function)?;
+    fn blocking_chain(&self, function: &FunctionRef<'_>) -> Option<(Vec<ChainHop>, Rule)> {
+        let mut loc = handle_loc(function.handle);
         let mut hops = Vec::new();
         let mut steps = 0;
         loop {
@@ -1151,6 +1044,48 @@ mod tests {
                     .expect("summary")
             })
             .collect()
+    }
+
+    /// Definitions are looked up by binary search in their module's sorted list: methods,
+    /// names sharing a prefix, a submodule over a same-named class of its package, and
+    /// names bound twice (left out).
+    #[test]
+    fn definitions_by_module_and_name() {
+        let modules = [
+            (
+                "app",
+                "class sub:\n    def m(self): ...\n\ndef f(): ...\n\ndef twice(): ...\n\ndef twice(): ...\n",
+            ),
+            ("app.sub", "def g(): ...\n"),
+            (
+                "app.other",
+                "class K:\n    def m(self): ...\n    def z(self): ...\n\nclass K2(K): ...\n\nclass Ka: ...\n",
+            ),
+        ];
+        let index = ProjectIndex::build(summaries(&modules), None);
+        let name_of = |path: &str| {
+            let loc = index.resolve_target(&Target::path(path))?;
+            let (module, name) = index.qualified(loc);
+            Some(format!("{module}:{name}"))
+        };
+        assert_eq!(name_of("app.f").as_deref(), Some("app:f"));
+        assert_eq!(name_of("app.sub.g").as_deref(), Some("app.sub:g"));
+        // The submodule `app.sub` hides the class `app.sub` for longer paths.
+        assert_eq!(name_of("app.sub.m"), None);
+        assert_eq!(name_of("app.other.K.m").as_deref(), Some("app.other:K.m"));
+        assert_eq!(name_of("app.other.K.z").as_deref(), Some("app.other:K.z"));
+        assert_eq!(name_of("app.other.K2.z").as_deref(), Some("app.other:K.z"));
+        assert_eq!(name_of("app.other.Ka").as_deref(), Some("app.other:Ka"));
+        assert_eq!(name_of("app.other.K.missing"), None);
+        assert_eq!(name_of("app.twice"), None);
+        for summary in index.summaries() {
+            let names: Vec<&str> = summary
+                .definitions
+                .iter()
+                .map(|(n, _)| n.as_str())
+                .collect();
+            assert!(names.is_sorted(), "{names:?}");
+        }
     }
 
     /// AIO607/AIO608's question, answered while building (the deferred checks ask it) and

@@ -149,6 +149,7 @@ pub fn phase2(files: Vec<Phase1File>, cwd: Option<&Path>) -> Vec<Diagnostic> {
     let index = ProjectIndex::build(summaries, cwd.map(Path::to_path_buf));
     if std::env::var_os("ASYNCLINT_STATS").is_some() {
         eprintln!("stats: index built in {:?}", started.elapsed());
+        asynclint_linter::stats::mark("index built");
         let mut by_rule: std::collections::BTreeMap<&str, (usize, usize)> =
             std::collections::BTreeMap::new();
         for summary in index.summaries() {
@@ -173,6 +174,7 @@ pub fn phase2(files: Vec<Phase1File>, cwd: Option<&Path>) -> Vec<Diagnostic> {
         .collect();
     if std::env::var_os("ASYNCLINT_STATS").is_some() {
         eprintln!("stats: phase 2 done in {:?}", started.elapsed());
+        asynclint_linter::stats::mark("deferred checks settled");
     }
     // Freeing every summary takes a while: let another thread do it.
     drop_in_background((index, extras));

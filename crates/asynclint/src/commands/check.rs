@@ -397,15 +397,27 @@ fn run_files(
         &linter,
         tasks.iter().map(|t| (t.0.as_path(), &t.2)),
     );
-    let outputs: Vec<FileOutput> = tasks
+    // Large files first (largest first), the rest in walk order: the few huge ones (generated
+    // protocol tables of several MB take tens of MB to parse) are parsed while the summaries
+    // are still small, so the two peaks do not add up (161 -> 139 MiB on the corpus). A full
+    // sort by size was measured 30% slower on the corpus, so the rest keeps the walk order.
+    const LARGE_FILE: u64 = 256 * 1024;
+    let mut order: Vec<(u64, usize)> = tasks
         .par_iter()
-        .map(|(path, report, module)| {
+        .enumerate()
+        .map(|(i, (path, _, _))| (std::fs::metadata(path).map_or(0, |m| m.len()), i))
+        .collect();
+    order.sort_by_key(|&(size, _)| std::cmp::Reverse(size.max(LARGE_FILE) - LARGE_FILE));
+    let mut outputs: Vec<(usize, FileOutput)> = order
+        .par_iter()
+        .map(|&(_, i)| (i, &tasks[i]))
+        .map(|(i, (path, report, module))| {
             let source = match stdin {
                 Some((name, text)) if name == path.as_path() => Ok(text.to_string()),
                 _ => read_source(path),
             };
             let from_stdin = stdin.is_some_and(|(name, _)| name == path.as_path());
-            match source {
+            let output = match source {
                 Ok(source) => {
                     let mut output = check_source(
                         path,
@@ -432,13 +444,15 @@ fn run_files(
                     phase1: None,
                     facts: None,
                 },
-            }
+            };
+            (i, output)
         })
         .collect();
+    outputs.sort_unstable_by_key(|(i, _)| *i);
     asynclint_linter::stats::mark("phase 1 done");
     let mut diagnostics = Vec::new();
     let mut phase1 = Vec::new();
-    for (output, (path, _, module)) in outputs.into_iter().zip(&tasks) {
+    for ((_, output), (path, _, module)) in outputs.into_iter().zip(&tasks) {
         diagnostics.extend(output.diagnostics);
         if let (Some(collected), Some(file_facts)) = (facts.as_deref_mut(), output.facts) {
             let name = module.path.as_ref().map(|parts| parts.join("."));

@@ -177,28 +177,22 @@ impl<'s> SummaryBuilder<'s> {
         self.summary.star_imports = star;
         self.summary.all = dunder_all(module);
 
-        // A name defined twice (conditional definitions) is ambiguous: drop every copy.
-        let mut counts: rustc_hash::FxHashMap<&str, usize> = rustc_hash::FxHashMap::default();
-        for (name, _) in &self.summary.definitions {
-            *counts.entry(name.as_str()).or_default() += 1;
-        }
-        let duplicated: rustc_hash::FxHashSet<String> = counts
-            .into_iter()
-            .filter(|(_, n)| *n > 1)
-            .map(|(k, _)| k.to_string())
+        // Sorted by name: the index looks definitions up by binary search.
+        let mut definitions = std::mem::take(&mut self.summary.definitions);
+        definitions.sort_by(|a, b| a.0.cmp(&b.0));
+        // A name defined twice (conditional definitions) is ambiguous: drop every copy. So
+        // are module-level names rebound by something other than their def.
+        let unique: Vec<bool> = (0..definitions.len())
+            .map(|i| {
+                let name = &definitions[i].0;
+                let twice = (i > 0 && definitions[i - 1].0 == *name)
+                    || definitions.get(i + 1).is_some_and(|next| next.0 == *name);
+                !twice && (name.contains('.') || semantic.module_binding_count(name) <= 1)
+            })
             .collect();
-        if !duplicated.is_empty() {
-            self.summary
-                .definitions
-                .retain(|(name, _)| !duplicated.contains(name));
-        }
-        // Module-level names rebound by something other than their def are ambiguous too.
-        self.summary.definitions.retain(|(name, _)| {
-            if name.contains('.') {
-                return true;
-            }
-            semantic.module_binding_count(name) <= 1
-        });
+        let mut keep = unique.into_iter();
+        definitions.retain(|_| keep.next().unwrap_or(false));
+        self.summary.definitions = definitions;
         // Summaries live until phase 2 for every file: give back the growth slack.
         self.summary.deferred.shrink_to_fit();
         self.summary.definitions.shrink_to_fit();

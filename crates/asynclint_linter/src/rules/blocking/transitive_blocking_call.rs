@@ -355,7 +355,7 @@ pub fn settle(
     if function.summary.is_generator && !iterated {
         return None;
     }
-    let (hops, rule) = facts.blocking_chain(&function.path)?;
+    let (hops, rule) = facts.blocking_chain(&function)?;
     let mut chain = format!("{caller}()");
     for hop in &hops {
         let name = hop

@@ -425,22 +425,23 @@ fn forever_search(
         return None;
     }
     let function = facts.resolve_function(target)?;
-    if visited.contains(&function.path) {
+    let path = function.path();
+    if visited.contains(&path) {
         return None;
     }
-    visited.push(function.path.clone());
+    visited.push(path.clone());
     let summary = function.summary;
     if !summary.is_async || summary.is_generator || summary.opaque_decorator {
         return None;
     }
     // `Worker.run` for a method (class names are capitalised), `main` for a function.
-    let segments: Vec<&str> = function.path.rsplit('.').take(2).collect();
+    let segments: Vec<&str> = path.rsplit('.').take(2).collect();
     let name = match segments.as_slice() {
         [method, class] if class.starts_with(|c: char| c.is_ascii_uppercase()) => {
             format!("{class}.{method}")
         }
         [name, ..] => (*name).to_string(),
-        [] => function.path.clone(),
+        [] => path.clone(),
     };
     let display_path = facts.display_path(function.module_path);
     chain.push((
