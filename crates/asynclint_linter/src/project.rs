@@ -13,62 +13,150 @@ pub use thin_vec::ThinVec;
 
 use crate::registry::Rule;
 
-/// Where a call or reference points, as far as phase 1 can tell.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Target {
-    /// An absolute dotted path: `app.db.fetch`, `app.db.Repo.save` (the class part is walked
-    /// through base classes by the index). Interned: equal paths share one allocation.
-    Path(PathName),
-    /// `super().method()` inside class `class_path`: look up `method` in its bases only.
-    Super(Box<SuperTarget>),
+/// Where a call or reference points, as far as phase 1 can tell: an absolute dotted path
+/// (`app.db.fetch`, `app.db.Repo.save`: the index walks the class part through base classes),
+/// or a `super().method()` call inside a class (`method` is looked up in its bases only).
+///
+/// A 4-byte handle into the process-wide interner: the summaries of a large project mention
+/// the same few tens of thousands of paths hundreds of thousands of times, and phase 2 keeps
+/// its per-target answers in arrays indexed by [`Target::index`].
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Target(u32);
+
+/// What a [`Target`] names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TargetKind {
+    Path(&'static str),
+    /// `super().method()` inside class `class_path`.
+    Super {
+        class_path: &'static str,
+        method: &'static str,
+    },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct SuperTarget {
-    pub class_path: PathName,
-    pub method: PathName,
-}
-
-/// A dotted path shared between every summary that mentions it.
-pub type PathName = std::sync::Arc<str>;
+/// Starts the interned text of a `super()` target (`\0class_path\0method`) and separates its
+/// parts: no dotted path contains it.
+const SUPER_MARK: &str = "\0";
 
 impl Target {
+    /// The target for a dotted path.
     pub fn path(path: impl AsRef<str>) -> Self {
-        Target::Path(intern(path.as_ref()))
+        interner::intern(path.as_ref())
     }
 
+    /// The target of `super().method()` inside class `class_path`.
     pub fn super_(class_path: &str, method: &str) -> Self {
-        Target::Super(Box::new(SuperTarget {
-            class_path: intern(class_path),
-            method: intern(method),
-        }))
+        interner::intern(&crate::semantic::concat(&[
+            SUPER_MARK, class_path, SUPER_MARK, method,
+        ]))
+    }
+
+    pub fn kind(self) -> TargetKind {
+        let text = interner::text(self.0);
+        match text
+            .strip_prefix(SUPER_MARK)
+            .and_then(|rest| rest.split_once(SUPER_MARK))
+        {
+            Some((class_path, method)) => TargetKind::Super { class_path, method },
+            None => TargetKind::Path(text),
+        }
+    }
+
+    /// The dotted path, unless this is a `super()` target.
+    pub fn as_path(self) -> Option<&'static str> {
+        match self.kind() {
+            TargetKind::Path(path) => Some(path),
+            TargetKind::Super { .. } => None,
+        }
+    }
+
+    /// A dense number: every target interned so far is below [`Target::count`].
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+
+    /// How many targets have been interned (in this process).
+    pub fn count() -> usize {
+        interner::count()
     }
 }
 
-/// The process-wide interner for paths: summaries of a large project mention the same few
-/// thousand paths hundreds of thousands of times.
-pub fn intern(s: &str) -> PathName {
-    use std::sync::{Mutex, OnceLock};
-    const SHARDS: usize = 16;
-    static INTERNER: OnceLock<Vec<Mutex<rustc_hash::FxHashSet<PathName>>>> = OnceLock::new();
-    let shards = INTERNER.get_or_init(|| {
-        (0..SHARDS)
-            .map(|_| Mutex::new(rustc_hash::FxHashSet::default()))
-            .collect()
-    });
-    let hash = {
-        use std::hash::{BuildHasher, BuildHasherDefault};
-        BuildHasherDefault::<rustc_hash::FxHasher>::default().hash_one(s)
-    };
-    let mut shard = shards[(hash as usize) % SHARDS]
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    if let Some(existing) = shard.get(s) {
-        return existing.clone();
+impl std::fmt::Debug for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.kind() {
+            TargetKind::Path(path) => write!(f, "Path({path:?})"),
+            TargetKind::Super { class_path, method } => {
+                write!(f, "Super({class_path:?}, {method:?})")
+            }
+        }
     }
-    let name: PathName = PathName::from(s);
-    shard.insert(name.clone());
-    name
+}
+
+/// The process-wide interner behind [`Target`]. Texts are copied into large leaked chunks (no
+/// allocation or header per text) and live as long as the process, as the answers phase 2
+/// gives about them; the text of a handle is found in a lock-free append-only table, and a
+/// text's handle in one of a few sharded maps.
+mod interner {
+    use std::sync::{Mutex, OnceLock, PoisonError};
+
+    use rustc_hash::FxHashMap;
+
+    const SHARDS: usize = 16;
+    /// Bytes per chunk of text; longer texts get a chunk of their own.
+    const CHUNK: usize = 64 * 1024;
+
+    static TEXTS: boxcar::Vec<&'static str> = boxcar::Vec::new();
+
+    #[derive(Default)]
+    struct Shard {
+        ids: FxHashMap<&'static str, u32>,
+        /// The unused end of the current chunk.
+        free: &'static mut [u8],
+    }
+
+    impl Shard {
+        fn store(&mut self, text: &str) -> &'static str {
+            if text.len() > self.free.len() {
+                if text.len() > CHUNK / 8 {
+                    return Box::leak(text.into());
+                }
+                self.free = Box::leak(vec![0u8; CHUNK].into_boxed_slice());
+            }
+            let (piece, rest) = std::mem::take(&mut self.free).split_at_mut(text.len());
+            self.free = rest;
+            piece.copy_from_slice(text.as_bytes());
+            let piece: &'static [u8] = piece;
+            std::str::from_utf8(piece).unwrap_or_default()
+        }
+    }
+
+    fn shards() -> &'static [Mutex<Shard>] {
+        static SHARDED: OnceLock<Vec<Mutex<Shard>>> = OnceLock::new();
+        SHARDED.get_or_init(|| (0..SHARDS).map(|_| Mutex::default()).collect())
+    }
+
+    pub(super) fn intern(text: &str) -> super::Target {
+        use std::hash::BuildHasher;
+        let hash = rustc_hash::FxBuildHasher.hash_one(text);
+        let mut shard = shards()[(hash as usize) % SHARDS]
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(&id) = shard.ids.get(text) {
+            return super::Target(id);
+        }
+        let stored = shard.store(text);
+        let id = u32::try_from(TEXTS.push(stored)).expect("fewer than 2^32 interned paths");
+        shard.ids.insert(stored, id);
+        super::Target(id)
+    }
+
+    pub(super) fn text(id: u32) -> &'static str {
+        TEXTS.get(id as usize).copied().unwrap_or_default()
+    }
+
+    pub(super) fn count() -> usize {
+        TEXTS.count()
+    }
 }
 
 /// A direct, catalogued blocking call inside a sync function (AIO100-AIO109).
@@ -158,7 +246,7 @@ pub enum ContextManagerDecorator {
 #[derive(Debug, Clone, Default)]
 pub struct ClassSummary {
     /// Base classes as paths (resolved through imports where possible).
-    pub bases: Vec<String>,
+    pub bases: Vec<Target>,
     pub line: u32,
     /// Every name bound directly in the class body (methods, assignments such as
     /// `__enter__ = _enter`, names bound in `if`/`try` blocks).
@@ -231,8 +319,9 @@ pub struct ModuleSummary {
     /// `name -> definition` for module-level functions and classes, and `Class.method` for
     /// methods. Names bound more than once are left out (ambiguous).
     pub definitions: Vec<(String, Definition)>,
-    /// Module-level names bound by imports: `name -> absolute target path` (re-exports).
-    pub imports: Vec<(Box<str>, PathName)>,
+    /// Module-level names bound by imports: `name -> absolute target path` (re-exports),
+    /// sorted by name.
+    pub imports: Vec<(Box<str>, Target)>,
     /// Modules imported with `from x import *`.
     pub star_imports: Vec<String>,
     /// `__all__` when it is a literal list/tuple of strings.
@@ -281,11 +370,7 @@ pub enum DeferredKind {
     /// AIO202: a call tested for truth; `lead` is the rendered test (`` `if ready():` is always true``).
     CoroutineInBooleanContext(Box<texts::CoroutineInBooleanContext>),
     /// AIO203: `return <call>` in an `async def` (`caller` is its name).
-    ReturnedCoroutine {
-        call: TextRange,
-        callee: TextRange,
-        caller: TextRange,
-    },
+    ReturnedCoroutine(Box<texts::ReturnedCoroutine>),
     /// AIO204: `await <call>` (`callee`: the call's function expression).
     AwaitedCall { callee: TextRange },
     /// AIO207: a call iterated (`for`/`async for`) or awaited.
@@ -408,6 +493,15 @@ pub trait ProjectFacts: Sync {
 /// The text payloads of the rarer deferred checks, boxed so every [`DeferredCheck`] stays
 /// small (hundreds of thousands of them live until phase 2 on a large project).
 pub mod texts {
+    use ruff_text_size::TextRange;
+
+    #[derive(Debug, Clone)]
+    pub struct ReturnedCoroutine {
+        pub call: TextRange,
+        pub callee: TextRange,
+        pub caller: TextRange,
+    }
+
     #[derive(Debug, Clone)]
     pub struct PerRequest {
         pub message: String,
@@ -458,5 +552,68 @@ pub mod texts {
         pub callee: String,
         pub spawner: String,
         pub iterable: String,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Target, TargetKind};
+
+    #[test]
+    fn interned_targets() {
+        let fetch = Target::path("app.db.fetch");
+        assert_eq!(fetch, Target::path(String::from("app.db.fetch")));
+        assert_ne!(fetch, Target::path("app.db.fetch_all"));
+        assert_eq!(fetch.kind(), TargetKind::Path("app.db.fetch"));
+        assert_eq!(fetch.as_path(), Some("app.db.fetch"));
+        assert!(fetch.index() < Target::count());
+
+        let sup = Target::super_("app.db.Repo", "save");
+        assert_eq!(
+            sup.kind(),
+            TargetKind::Super {
+                class_path: "app.db.Repo",
+                method: "save"
+            }
+        );
+        assert_eq!(sup.as_path(), None);
+        assert_ne!(sup, Target::path("app.db.Repo.save"));
+        assert_eq!(format!("{sup:?}"), r#"Super("app.db.Repo", "save")"#);
+
+        // Texts longer than a chunk's share, empty and non-ASCII ones.
+        let long = "m.".repeat(20_000) + "f";
+        assert_eq!(Target::path(&long).as_path(), Some(long.as_str()));
+        assert_eq!(Target::path("").as_path(), Some(""));
+        assert_eq!(
+            Target::path("pkg.données.é").as_path(),
+            Some("pkg.données.é")
+        );
+    }
+
+    /// Threads interning the same texts at once get the same handles.
+    #[test]
+    fn interning_from_several_threads() {
+        let texts: Vec<String> = (0..2_000)
+            .map(|i| format!("threads.m{}.f{i}", i % 7))
+            .collect();
+        let runs: Vec<Vec<Target>> = std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..4)
+                .map(|_| scope.spawn(|| texts.iter().map(Target::path).collect::<Vec<_>>()))
+                .collect();
+            workers
+                .into_iter()
+                .map(|w| w.join().expect("no panic"))
+                .collect()
+        });
+        for run in &runs[1..] {
+            assert_eq!(run, &runs[0]);
+        }
+        for (target, text) in runs[0].iter().zip(&texts) {
+            assert_eq!(target.as_path(), Some(text.as_str()));
+        }
+        let mut distinct = runs[0].clone();
+        distinct.sort();
+        distinct.dedup();
+        assert_eq!(distinct.len(), texts.len());
     }
 }

@@ -271,12 +271,12 @@ impl LinterSettings {
         let Some(modules) = &self.project_modules else {
             return true;
         };
-        match target {
-            crate::project::Target::Path(path) => {
+        match target.as_path() {
+            Some(path) => {
                 let head = path.split('.').next().unwrap_or(path);
                 modules.contains(head) || head.starts_with('<')
             }
-            crate::project::Target::Super(_) => true,
+            None => true,
         }
     }
 

@@ -22,8 +22,8 @@ use std::sync::OnceLock;
 
 use asynclint_linter::Rule;
 use asynclint_linter::project::{
-    ChainHop, DeferredKind, Definition, FunctionRef, FunctionSummary, ModuleSummary, PathName,
-    ProjectFacts, SuperTarget, Target,
+    ChainHop, DeferredKind, Definition, FunctionRef, FunctionSummary, ModuleSummary, ProjectFacts,
+    Target, TargetKind,
 };
 use rayon::prelude::*;
 use rustc_hash::{FxBuildHasher, FxHashMap, FxHashSet};
@@ -61,13 +61,13 @@ pub struct ProjectIndex {
     /// Per definition (dense number): how it reaches a blocking call.
     reach: Vec<Reach>,
     cwd: Option<PathBuf>,
-    /// Every interned path of a deferred check or a call edge (and of an import when AIO607/
-    /// AIO608 need them), resolved once while building (keyed by the `Arc` address: equal
-    /// paths share one allocation).
-    resolved: FxHashMap<usize, Option<DefLoc>>,
-    /// Their `super().method()` targets (keyed by both paths' addresses): each resolved once,
-    /// when first asked (they are costlier, and fewer, than paths).
-    resolved_super: FxHashMap<(usize, usize), OnceLock<Option<DefLoc>>>,
+    /// By [`Target::index`]: every path of a deferred check, a call edge or a base class
+    /// (and of an import when AIO607/AIO608 need them), resolved once while building
+    /// (`None` for the targets not resolved then).
+    resolved: Vec<Option<Option<DefLoc>>>,
+    /// Their `super().method()` targets: each resolved once, when first asked (they are
+    /// costlier, and fewer, than paths).
+    resolved_super: FxHashMap<Target, OnceLock<Option<DefLoc>>>,
     /// Some module installs a signal handler.
     handles_signals: bool,
     /// Filled while building when a deferred check asks, else on the first query.
@@ -86,13 +86,13 @@ struct MainGuardFacts {
 
 /// What one pass over the summaries gathers before anything is resolved.
 #[derive(Default)]
-struct Survey<'s> {
-    /// The distinct paths of the deferred checks and call edges, by key.
-    paths: FxHashMap<usize, &'s PathName>,
-    /// Their distinct `super()` targets, by key.
-    supers: FxHashSet<(usize, usize)>,
+struct Survey {
+    /// The paths of the deferred checks, call edges and base classes (with repeats).
+    paths: Vec<Target>,
+    /// Their `super()` targets (with repeats).
+    supers: Vec<Target>,
     /// The targets of the AIO607/AIO608 checks (they ask about `__main__` guards).
-    main_guard_questions: Vec<&'s Target>,
+    main_guard_questions: Vec<Target>,
 }
 
 /// A hash table for keys stored elsewhere (module and definition names): it maps each key's
@@ -161,26 +161,12 @@ fn hash_str(s: &str) -> u64 {
     FxBuildHasher.hash_one(s)
 }
 
-/// The key of a `super()` target in [`ProjectIndex::resolved_super`].
-fn super_key(target: &SuperTarget) -> (usize, usize) {
-    (path_key(&target.class_path), path_key(&target.method))
-}
-
 /// Record a target in the survey.
-fn survey_target<'s>(survey: &mut Survey<'s>, target: &'s Target) {
-    match target {
-        Target::Path(path) => {
-            survey.paths.entry(path_key(path)).or_insert(path);
-        }
-        Target::Super(target) => {
-            survey.supers.insert(super_key(target));
-        }
+fn survey_target(survey: &mut Survey, target: Target) {
+    match target.kind() {
+        TargetKind::Path(_) => survey.paths.push(target),
+        TargetKind::Super { .. } => survey.supers.push(target),
     }
-}
-
-/// The key of an interned path in [`ProjectIndex::resolved`].
-fn path_key(path: &PathName) -> usize {
-    std::sync::Arc::as_ptr(path).cast::<u8>() as usize
 }
 
 /// The (module, rest of the path) pairs one top-level resolution has explored. Re-exports and
@@ -320,7 +306,7 @@ impl ProjectIndex {
             def_base,
             reach: Vec::new(),
             cwd,
-            resolved: FxHashMap::default(),
+            resolved: Vec::new(),
             resolved_super: FxHashMap::default(),
             handles_signals,
             main_guard: OnceLock::new(),
@@ -355,7 +341,7 @@ impl ProjectIndex {
         index.resolved_super = survey
             .supers
             .iter()
-            .map(|&key| (key, OnceLock::new()))
+            .map(|&target| (target, OnceLock::new()))
             .collect();
         let mut paths = survey.paths;
         if !candidates.is_empty() {
@@ -381,7 +367,7 @@ impl ProjectIndex {
             let _ = index.main_guard.set(facts);
         }
         timer.step("main-guard uses");
-        timer.report(index.resolved.len());
+        timer.report(index.resolved.iter().filter(|r| r.is_some()).count());
         index
     }
 
@@ -460,7 +446,10 @@ impl ProjectIndex {
 
     /// Resolve `rest` (one or more dotted segments) inside module `m`, named `module`.
     fn resolve_in_module(&self, m: u32, module: &str, rest: &str, depth: u8) -> Option<DefLoc> {
-        if !VISITED.with(|v| v.borrow_mut().insert(m, rest)) {
+        // The first pair of a resolution cannot have been explored: not recording it spares
+        // most resolutions (a definition found where the path says) any set operation. A
+        // cycle back to it explores it once more, and records it then.
+        if depth > 0 && !VISITED.with(|v| v.borrow_mut().insert(m, rest)) {
             return None;
         }
         self.resolve_in_module_inner(m, module, rest, depth)
@@ -489,9 +478,13 @@ impl ProjectIndex {
             };
         }
         // A re-export: `from .db import fetch` in `pkg/__init__.py`.
-        if let Some((_, target)) = summary.imports.iter().find(|(name, _)| &**name == first) {
+        if let Ok(i) = summary
+            .imports
+            .binary_search_by(|(name, _)| (**name).cmp(first))
+            && let Some(target) = summary.imports[i].1.as_path()
+        {
             let path = match tail {
-                None => std::borrow::Cow::Borrowed(&**target),
+                None => std::borrow::Cow::Borrowed(target),
                 Some(tail) => std::borrow::Cow::Owned(format!("{target}.{tail}")),
             };
             if is_joined(&path, module, rest) {
@@ -532,7 +525,7 @@ impl ProjectIndex {
         let Definition::Class(summary) = self.def(class).1 else {
             return None;
         };
-        for base in &summary.bases {
+        for base in summary.bases.iter().filter_map(|b| b.as_path()) {
             if let Some(base_loc) = self.resolve_path(base, depth + 1)
                 && matches!(self.def(base_loc).1, Definition::Class(_))
                 && let Some(found) = self.resolve_method(base_loc, method, depth + 1)
@@ -572,21 +565,21 @@ impl ProjectIndex {
 
     /// One parallel pass over the summaries: the distinct paths of the deferred checks and
     /// call edges, and the AIO607/AIO608 questions.
-    fn survey(summaries: &[ModuleSummary]) -> Survey<'_> {
+    fn survey(summaries: &[ModuleSummary]) -> Survey {
         summaries
             .par_iter()
             .with_min_len(256)
             .fold(Survey::default, |mut survey, summary| {
                 for check in &summary.deferred {
-                    survey_target(&mut survey, &check.target);
+                    survey_target(&mut survey, check.target);
                     if matches!(check.kind, DeferredKind::PerRequest { .. }) {
-                        survey.main_guard_questions.push(&check.target);
+                        survey.main_guard_questions.push(check.target);
                     }
                 }
                 for (_, def) in &summary.definitions {
                     if let Definition::Function(f) = def {
                         for edge in &f.calls {
-                            survey_target(&mut survey, &edge.target);
+                            survey_target(&mut survey, edge.target);
                         }
                     }
                 }
@@ -603,67 +596,59 @@ impl ProjectIndex {
             })
     }
 
-    /// Add the distinct paths of the module-level imports to `paths`.
-    fn add_import_paths<'s>(&'s self, paths: &mut FxHashMap<usize, &'s PathName>) {
-        let imports: FxHashMap<usize, &PathName> = self
-            .summaries
-            .par_iter()
-            .with_min_len(256)
-            .fold(FxHashMap::default, |mut seen, summary| {
-                for (_, target) in &summary.imports {
-                    seen.entry(path_key(target)).or_insert(target);
-                }
-                seen
-            })
-            .reduce(FxHashMap::default, |mut a, b| {
-                a.extend(b);
-                a
-            });
-        paths.extend(imports);
+    /// Add the paths of the module-level imports to `paths`.
+    fn add_import_paths(&self, paths: &mut Vec<Target>) {
+        for summary in &self.summaries {
+            paths.extend(summary.imports.iter().map(|(_, target)| *target));
+        }
     }
 
-    /// Resolve `paths` in parallel.
-    fn resolve_paths(
-        &self,
-        paths: FxHashMap<usize, &PathName>,
-    ) -> FxHashMap<usize, Option<DefLoc>> {
-        let mut paths: Vec<(usize, &PathName)> = paths.into_iter().collect();
-        // In address order, which is about the order phase 1 interned them: paths of one file,
-        // resolved one after the other, touch the same summaries (much faster than at random).
-        paths.par_sort_unstable_by_key(|&(key, _)| key);
-        let resolved: Vec<(usize, Option<DefLoc>)> = paths
+    /// Resolve the distinct `paths` in parallel, into a table by [`Target::index`].
+    fn resolve_paths(&self, mut paths: Vec<Target>) -> Vec<Option<Option<DefLoc>>> {
+        // In interning order, about the order phase 1 met them: paths of one file, resolved
+        // one after the other, touch the same summaries (much faster than at random).
+        paths.par_sort_unstable();
+        paths.dedup();
+        let found: Vec<Option<DefLoc>> = paths
             .par_iter()
-            .map(|&(key, path)| (key, self.resolve_path(path, 0)))
+            .map(|target| self.resolve_path(target.as_path().unwrap_or_default(), 0))
             .collect();
-        let mut map = FxHashMap::with_capacity_and_hasher(resolved.len(), Default::default());
-        map.extend(resolved);
-        map
+        let mut resolved = vec![None; Target::count()];
+        for (target, found) in paths.iter().zip(found) {
+            if let Some(slot) = resolved.get_mut(target.index()) {
+                *slot = Some(found);
+            }
+        }
+        resolved
     }
 
     fn resolve_target(&self, target: &Target) -> Option<DefLoc> {
-        match target {
-            Target::Path(path) => match self.resolved.get(&path_key(path)) {
-                Some(found) => *found,
-                None => self.resolve_path(path, 0),
+        match target.kind() {
+            TargetKind::Path(path) => match self.resolved.get(target.index()) {
+                Some(Some(found)) => *found,
+                _ => self.resolve_path(path, 0),
             },
-            Target::Super(target) => match self.resolved_super.get(&super_key(target)) {
-                Some(slot) => *slot.get_or_init(|| self.resolve_super(target)),
-                None => self.resolve_super(target),
+            TargetKind::Super { class_path, method } => match self.resolved_super.get(target) {
+                Some(slot) => *slot.get_or_init(|| self.resolve_super(class_path, method)),
+                None => self.resolve_super(class_path, method),
             },
         }
     }
 
     /// `super().method()` in a class: `method` looked up in the class's bases only.
-    fn resolve_super(&self, target: &SuperTarget) -> Option<DefLoc> {
-        let (class_path, method) = (&*target.class_path, &*target.method);
+    fn resolve_super(&self, class_path: &str, method: &str) -> Option<DefLoc> {
         let class = self.resolve_path(class_path, 0)?;
         let Definition::Class(summary) = self.def(class).1 else {
             return None;
         };
-        summary.bases.iter().find_map(|base| {
-            let base_loc = self.resolve_path(base, 1)?;
-            self.resolve_method(base_loc, method, 1)
-        })
+        summary
+            .bases
+            .iter()
+            .filter_map(|b| b.as_path())
+            .find_map(|base| {
+                let base_loc = self.resolve_path(base, 1)?;
+                self.resolve_method(base_loc, method, 1)
+            })
     }
 
     /// Multi-source BFS over reversed call edges: every sync function gets its shortest chain
@@ -806,7 +791,12 @@ impl ProjectIndex {
         let leading: FxHashMap<usize, DefLoc> = self
             .resolved
             .iter()
-            .filter_map(|(&key, loc)| loc.filter(|l| candidates.contains(l)).map(|l| (key, l)))
+            .enumerate()
+            .filter_map(|(key, loc)| {
+                loc.flatten()
+                    .filter(|l| candidates.contains(l))
+                    .map(|l| (key, l))
+            })
             .collect();
         self.summaries
             .par_iter()
@@ -815,7 +805,7 @@ impl ProjectIndex {
                 summary
                     .imports
                     .iter()
-                    .filter_map(|(_, target)| leading.get(&path_key(target)).copied())
+                    .filter_map(|(_, target)| leading.get(&target.index()).copied())
                     .filter(move |loc| {
                         m != loc.module as usize
                             && main_callers
@@ -830,10 +820,7 @@ impl ProjectIndex {
     /// function anywhere, or imported by a module other than its own and `main_modules`? The
     /// whole project is scanned: for definitions no deferred check asked about while building.
     fn used_elsewhere(&self, loc: DefLoc, main_modules: &[u32]) -> bool {
-        let resolve = |path: &PathName| match self.resolved.get(&path_key(path)) {
-            Some(found) => *found,
-            None => self.resolve_path(path, 0),
-        };
+        let resolve = |target: &Target| self.resolve_target(target);
         self.summaries.iter().enumerate().any(|(m, summary)| {
             let imported = m != loc.module as usize
                 && main_modules.binary_search(&(m as u32)).is_err()
@@ -878,7 +865,11 @@ impl ProjectIndex {
         }
         let mut unknown = false;
         for base in &summary.bases {
-            if ROOT_BASES.contains(&base.as_str()) {
+            let Some(base) = base.as_path() else {
+                unknown = true;
+                continue;
+            };
+            if ROOT_BASES.contains(&base) {
                 continue;
             }
             match self.resolve_path(base, depth + 1) {

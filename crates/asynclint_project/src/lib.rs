@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use asynclint_diagnostics::{Diagnostic, SourceFile};
 use asynclint_linter::noqa::NoqaMap;
-use asynclint_linter::project::ModuleSummary;
+use asynclint_linter::project::{ModuleSummary, Target};
 use rayon::prelude::*;
 use ruff_text_size_shim::line_of;
 
@@ -28,9 +28,12 @@ pub struct Phase1File {
 }
 
 /// Build the index and settle every deferred check. Diagnostics come back unsorted.
-pub fn phase2(files: Vec<Phase1File>, cwd: Option<&Path>) -> Vec<Diagnostic> {
-    let mut summaries = Vec::with_capacity(files.len());
-    let mut extras = Vec::with_capacity(files.len());
+pub fn phase2(files: impl IntoIterator<Item = Phase1File>, cwd: Option<&Path>) -> Vec<Diagnostic> {
+    let files = files.into_iter();
+    // Sized once, for every file (a filtered iterator's lower bound is 0).
+    let expected = files.size_hint().1.unwrap_or(files.size_hint().0);
+    let mut summaries = Vec::with_capacity(expected);
+    let mut extras = Vec::with_capacity(expected);
     for file in files {
         if let Some(summary) = file.summary {
             summaries.push(summary);
@@ -46,17 +49,13 @@ pub fn phase2(files: Vec<Phase1File>, cwd: Option<&Path>) -> Vec<Diagnostic> {
             defs += s.definitions.len();
             deferred += s.deferred.len();
             for d in &s.deferred {
-                if let asynclint_linter::project::Target::Path(p) = &d.target {
-                    target_bytes += p.len();
-                }
+                target_bytes += d.target.as_path().map_or(0, str::len);
             }
             for (_, d) in &s.definitions {
                 if let asynclint_linter::project::Definition::Function(f) = d {
                     calls += f.calls.len();
                     for c in &f.calls {
-                        if let asynclint_linter::project::Target::Path(p) = &c.target {
-                            target_bytes += p.len();
-                        }
+                        target_bytes += c.target.as_path().map_or(0, str::len);
                     }
                 }
             }
@@ -88,8 +87,9 @@ pub fn phase2(files: Vec<Phase1File>, cwd: Option<&Path>) -> Vec<Diagnostic> {
             "stats: awaited_calls={awaited} classes={classes} members={members} blocking={blocking}"
         );
         eprintln!(
-            "stats: modules={} defs={defs} calls={calls} deferred={deferred} target_bytes={target_bytes}",
-            summaries.len()
+            "stats: modules={} defs={defs} calls={calls} deferred={deferred} target_bytes={target_bytes} interned={}",
+            summaries.len(),
+            Target::count()
         );
         let mut by_rule: std::collections::BTreeMap<&str, usize> =
             std::collections::BTreeMap::new();
@@ -118,15 +118,14 @@ pub fn phase2(files: Vec<Phase1File>, cwd: Option<&Path>) -> Vec<Diagnostic> {
                         }
                         Definition::Class(c) => {
                             class_b += c.members.heap_size()
-                                + c.bases.capacity() * 24
-                                + c.bases.iter().map(String::capacity).sum::<usize>();
+                                + c.bases.capacity() * std::mem::size_of::<Target>();
                         }
                     }
                 }
                 deferred_b += s.deferred.capacity() * std::mem::size_of::<DeferredCheck>();
-                imports_b += s.imports.capacity() * 32
+                imports_b += s.imports.capacity() * std::mem::size_of::<(Box<str>, Target)>()
                     + s.imports.iter().map(|(n, _)| n.len()).sum::<usize>();
-                other_b += s.main_guard_calls.capacity() * 16
+                other_b += s.main_guard_calls.capacity() * std::mem::size_of::<Target>()
                     + s.star_imports.capacity() * 24
                     + s.path.capacity()
                     + s.module.as_ref().map_or(0, String::capacity);

@@ -451,18 +451,16 @@ fn run_files(
     outputs.sort_unstable_by_key(|(i, _)| *i);
     asynclint_linter::stats::mark("phase 1 done");
     let mut diagnostics = Vec::new();
-    let mut phase1 = Vec::new();
-    for ((_, output), (path, _, module)) in outputs.into_iter().zip(&tasks) {
-        diagnostics.extend(output.diagnostics);
-        if let (Some(collected), Some(file_facts)) = (facts.as_deref_mut(), output.facts) {
+    for ((_, output), (path, _, module)) in outputs.iter_mut().zip(&tasks) {
+        diagnostics.append(&mut output.diagnostics);
+        if let (Some(collected), Some(file_facts)) = (facts.as_deref_mut(), output.facts.take()) {
             let name = module.path.as_ref().map(|parts| parts.join("."));
             collected.push((path.to_path_buf(), name, file_facts));
         }
-        if let Some(file) = output.phase1 {
-            phase1.push(file);
-        }
     }
-    if project && !phase1.is_empty() {
+    // The summaries go straight from the outputs into phase 2 (no copy of them all between).
+    if project && outputs.iter().any(|(_, output)| output.phase1.is_some()) {
+        let phase1 = outputs.into_iter().filter_map(|(_, output)| output.phase1);
         let mut more = asynclint_project::phase2(phase1, Some(cwd));
         more.retain(|d| !is_ignored_for_file(settings, d));
         diagnostics.extend(more);

@@ -126,8 +126,10 @@ impl<'s> SummaryBuilder<'s> {
                         other => other,
                     })
                     .filter_map(|base| match semantic.resolve_target(base) {
-                        Some(crate::project::Target::Path(p)) => Some(p.to_string()),
-                        _ => semantic.resolve_qualified_name(base),
+                        Some(target) if target.as_path().is_some() => Some(target),
+                        _ => semantic
+                            .resolve_qualified_name(base)
+                            .map(crate::project::Target::path),
                     })
                     .collect()
             })
@@ -166,7 +168,7 @@ impl<'s> SummaryBuilder<'s> {
                 // Optional` is dropped here rather than kept for every module until phase 2.
                 let target = semantic.absolute_import(qualified);
                 if semantic.is_project_path(&target) {
-                    imports.push(((*name).into(), crate::project::intern(&target)));
+                    imports.push(((*name).into(), crate::project::Target::path(&target)));
                 }
             }
         }

@@ -400,7 +400,7 @@ impl<'a> SemanticModel<'a> {
             if !targets.is_empty()
                 && let Some(found) = targets.get(&range)
             {
-                return found.clone();
+                return *found;
             }
         }
         match known {
@@ -408,7 +408,7 @@ impl<'a> SemanticModel<'a> {
             Some((qualified, receiver_kind)) => self.fast_target(expr, qualified, receiver_kind),
             None => {
                 let target = self.uncached_target(expr);
-                self.targets.borrow_mut().insert(range, target.clone());
+                self.targets.borrow_mut().insert(range, target);
                 target
             }
         }

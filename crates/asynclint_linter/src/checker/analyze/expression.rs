@@ -336,13 +336,9 @@ fn project_call_facts(
             return;
         };
         let line = builder.line(site.call.range().start());
-        if let crate::project::Target::Path(path) = target
+        if let Some(path) = target.as_path()
             && !checker.settings.is_allowed_blocking(path)
-            && checker
-                .settings
-                .blocking_calls
-                .iter()
-                .any(|b| **b == **path)
+            && checker.settings.blocking_calls.iter().any(|b| **b == *path)
             && let Some(function) = builder.current()
         {
             let name = path.rsplit('.').next().unwrap_or(path);
@@ -357,7 +353,7 @@ fn project_call_facts(
         }
         if let Some(function) = builder.current() {
             function.calls.push(crate::project::CallEdge {
-                target: target.clone(),
+                target: *target,
                 line,
                 iterated,
             });

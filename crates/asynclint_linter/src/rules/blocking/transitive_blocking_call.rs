@@ -77,7 +77,7 @@ pub(crate) fn transitive_blocking_call(checker: &mut Checker, site: &CallSite, t
         builder.summary.deferred.push(DeferredCheck {
             rule: Rule::TransitiveBlockingCall,
             range,
-            target: target.clone(),
+            target: *target,
             kind: DeferredKind::TransitiveBlocking {
                 caller,
                 callee,

@@ -55,7 +55,7 @@ use super::helpers::{
     project_coroutine_what, stdlib_coroutine, stdlib_returns, stdlib_what,
 };
 use crate::checker::{CallSite, Checker};
-use crate::project::{DeferredCheck, DeferredKind, ProjectFacts, Target};
+use crate::project::{DeferredCheck, DeferredKind, ProjectFacts, Target, texts};
 use crate::registry::Rule;
 
 /// Phase 1: `return <call>` directly in an `async def` body.
@@ -102,11 +102,11 @@ pub(crate) fn async_function_returns_coroutine(
         return;
     }
     // Recorded as ranges: rendered in phase 2 only when reported.
-    let kind = DeferredKind::ReturnedCoroutine {
+    let kind = DeferredKind::ReturnedCoroutine(Box::new(texts::ReturnedCoroutine {
         call: site.call.range(),
         callee: site.call.func.range(),
         caller: caller_range,
-    };
+    }));
     defer(
         checker,
         Rule::AsyncFunctionReturnsCoroutine,
@@ -178,14 +178,14 @@ pub fn settle(
     file: &Arc<SourceFile>,
     facts: &dyn ProjectFacts,
 ) -> Option<Diagnostic> {
-    let DeferredKind::ReturnedCoroutine {
+    let DeferredKind::ReturnedCoroutine(texts) = &check.kind else {
+        return None;
+    };
+    let texts::ReturnedCoroutine {
         call,
         callee,
         caller,
-    } = &check.kind
-    else {
-        return None;
-    };
+    } = &**texts;
     let function = facts.resolve_function(&check.target)?;
     if !is_coroutine_function(&function) {
         return None;

@@ -113,7 +113,7 @@ pub(crate) fn defer(
         builder.summary.deferred.push(DeferredCheck {
             rule,
             range,
-            target: target.clone(),
+            target: *target,
             kind,
         });
     }

@@ -131,7 +131,7 @@ pub(crate) fn unawaited_coroutine(checker: &mut Checker, site: &CallSite, target
         builder.summary.deferred.push(DeferredCheck {
             rule: Rule::UnawaitedCoroutine,
             range,
-            target: target.clone(),
+            target: *target,
             kind: DeferredKind::UnawaitedCall { callee, in_async },
         });
     }

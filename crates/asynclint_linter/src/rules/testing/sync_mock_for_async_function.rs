@@ -74,7 +74,11 @@ pub(crate) fn sync_mock_for_async_function(checker: &mut Checker, site: &CallSit
         let (Some(object), Some(Expr::StringLiteral(attr))) = (args.first(), args.get(1)) else {
             return;
         };
-        let Some(Target::Path(base)) = checker.semantic.resolve_target(object) else {
+        let Some(base) = checker
+            .semantic
+            .resolve_target(object)
+            .and_then(Target::as_path)
+        else {
             return;
         };
         let attr = attr.value.to_str();

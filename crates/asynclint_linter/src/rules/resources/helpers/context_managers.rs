@@ -410,10 +410,10 @@ pub(crate) fn check_definition(
 /// `factory(...)` / `self.method(...)`, or the class of an object of known kind.
 fn project_target(checker: &Checker, expr: &Expr) -> Option<Target> {
     match expr {
-        Expr::Call(call) => match checker.semantic.resolve_target(&call.func)? {
-            target @ Target::Path(_) => Some(target),
-            Target::Super(_) => None,
-        },
+        Expr::Call(call) => checker
+            .semantic
+            .resolve_target(&call.func)
+            .filter(|target| target.as_path().is_some()),
         Expr::Name(_) | Expr::Attribute(_) => {
             let kind = checker.semantic.object_kind(expr)?;
             let class = kind.strip_suffix("()")?;
@@ -588,9 +588,7 @@ pub(crate) fn settle(
         display,
         is_async_with,
     } = &**texts;
-    let Target::Path(path) = &check.target else {
-        return None;
-    };
+    let path = check.target.as_path()?;
     let name = path.rsplit('.').next().unwrap_or(path).to_string();
     if let Some(function) = facts.resolve_function(&check.target) {
         let kind = function.summary.context_manager?;
