@@ -309,6 +309,80 @@ pub enum Definition {
     Class(Box<ClassSummary>),
 }
 
+/// A module's definitions, sorted by name, with the names packed in one string: there are
+/// about ten per module and a hundred thousand or more per project, all kept until phase 2,
+/// which looks them up by binary search.
+#[derive(Debug, Clone, Default)]
+pub struct Definitions {
+    names: Box<str>,
+    /// Where each name ends in `names`.
+    ends: Box<[u32]>,
+    defs: Box<[Definition]>,
+}
+
+impl Definitions {
+    /// From `(name, definition)` pairs sorted by name.
+    pub fn from_sorted(pairs: Vec<(String, Definition)>) -> Self {
+        debug_assert!(pairs.is_sorted_by(|a, b| a.0 <= b.0));
+        let mut names = String::with_capacity(pairs.iter().map(|(n, _)| n.len()).sum());
+        let mut ends = Vec::with_capacity(pairs.len());
+        let mut defs = Vec::with_capacity(pairs.len());
+        for (name, def) in pairs {
+            names.push_str(&name);
+            ends.push(u32::try_from(names.len()).unwrap_or(u32::MAX));
+            defs.push(def);
+        }
+        Self {
+            names: names.into_boxed_str(),
+            ends: ends.into_boxed_slice(),
+            defs: defs.into_boxed_slice(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.defs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.defs.is_empty()
+    }
+
+    /// The name of definition `i` (`fetch`, `Repo.save`).
+    pub fn name(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        self.names.get(start..self.ends[i] as usize).unwrap_or("")
+    }
+
+    pub fn get(&self, i: usize) -> (&str, &Definition) {
+        (self.name(i), &self.defs[i])
+    }
+
+    /// The number of the definition named `name`.
+    pub fn find(&self, name: &str) -> Option<usize> {
+        let (mut low, mut high) = (0, self.defs.len());
+        while low < high {
+            let mid = (low + high) / 2;
+            match self.name(mid).cmp(name) {
+                std::cmp::Ordering::Less => low = mid + 1,
+                std::cmp::Ordering::Greater => high = mid,
+                std::cmp::Ordering::Equal => return Some(mid),
+            }
+        }
+        None
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Definition)> {
+        (0..self.defs.len()).map(|i| self.get(i))
+    }
+
+    /// Bytes held on the heap (not counting what the definitions hold).
+    pub fn heap_size(&self) -> usize {
+        self.names.len()
+            + self.ends.len() * std::mem::size_of::<u32>()
+            + self.defs.len() * std::mem::size_of::<Definition>()
+    }
+}
+
 /// What phase 1 knows about one module.
 #[derive(Debug, Clone, Default)]
 pub struct ModuleSummary {
@@ -316,9 +390,9 @@ pub struct ModuleSummary {
     /// Dotted module name (`app.db`) when the file is inside a project root.
     pub module: Option<String>,
     pub is_package: bool,
-    /// `name -> definition` for module-level functions and classes, and `Class.method` for
-    /// methods. Names bound more than once are left out (ambiguous).
-    pub definitions: Vec<(String, Definition)>,
+    /// Module-level functions and classes by name, and methods as `Class.method`. Names
+    /// bound more than once are left out (ambiguous).
+    pub definitions: Definitions,
     /// Module-level names bound by imports: `name -> absolute target path` (re-exports),
     /// sorted by name.
     pub imports: Vec<(Box<str>, Target)>,
@@ -588,6 +662,31 @@ mod tests {
             Target::path("pkg.données.é").as_path(),
             Some("pkg.données.é")
         );
+    }
+
+    /// Packed definitions: names and their order survive, lookups find exactly the names.
+    #[test]
+    fn packed_definitions() {
+        use super::{ClassSummary, Definition, Definitions};
+        let class = || Definition::Class(Box::default());
+        let names = ["K", "K.m", "K2", "Ka", "f"];
+        let packed =
+            Definitions::from_sorted(names.iter().map(|n| (n.to_string(), class())).collect());
+        assert_eq!(packed.len(), names.len());
+        assert_eq!(packed.iter().map(|(n, _)| n).collect::<Vec<_>>(), names);
+        for (i, name) in names.iter().enumerate() {
+            assert_eq!(packed.find(name), Some(i));
+        }
+        for missing in ["", "K.", "K.mm", "Kb", "e", "g"] {
+            assert_eq!(packed.find(missing), None, "{missing}");
+        }
+        let empty = Definitions::from_sorted(Vec::new());
+        assert!(empty.is_empty());
+        assert_eq!(empty.find("f"), None);
+        let _: &ClassSummary = match packed.get(0).1 {
+            Definition::Class(c) => c,
+            Definition::Function(_) => unreachable!("built from classes"),
+        };
     }
 
     /// Threads interning the same texts at once get the same handles.

@@ -381,8 +381,9 @@ impl ProjectIndex {
     }
 
     fn def(&self, loc: DefLoc) -> (&str, &Definition) {
-        let (name, def) = &self.summaries[loc.module as usize].definitions[loc.def as usize];
-        (name.as_str(), def)
+        self.summaries[loc.module as usize]
+            .definitions
+            .get(loc.def as usize)
     }
 
     fn function(&self, loc: DefLoc) -> Option<&FunctionSummary> {
@@ -400,7 +401,7 @@ impl ProjectIndex {
     /// The definition's module name (empty outside every root) and qualname.
     fn qualified(&self, loc: DefLoc) -> (&str, &str) {
         let summary = &self.summaries[loc.module as usize];
-        let name = &summary.definitions[loc.def as usize].0;
+        let name = summary.definitions.name(loc.def as usize);
         (summary.module.as_deref().unwrap_or(""), name)
     }
 
@@ -413,10 +414,7 @@ impl ProjectIndex {
 
     /// The definition of module `m` named `name` (a module's definitions are sorted by name).
     fn def_in(&self, m: u32, name: &str) -> Option<DefLoc> {
-        let definitions = &self.summaries[m as usize].definitions;
-        let def = definitions
-            .binary_search_by(|(n, _)| n.as_str().cmp(name))
-            .ok()?;
+        let def = self.summaries[m as usize].definitions.find(name)?;
         Some(DefLoc {
             module: m,
             def: u32::try_from(def).ok()?,
@@ -576,7 +574,7 @@ impl ProjectIndex {
                         survey.main_guard_questions.push(check.target);
                     }
                 }
-                for (_, def) in &summary.definitions {
+                for (_, def) in summary.definitions.iter() {
                     if let Definition::Function(f) = def {
                         for edge in &f.calls {
                             survey_target(&mut survey, edge.target);
@@ -1070,11 +1068,7 @@ mod tests {
         assert_eq!(name_of("app.other.K.missing"), None);
         assert_eq!(name_of("app.twice"), None);
         for summary in index.summaries() {
-            let names: Vec<&str> = summary
-                .definitions
-                .iter()
-                .map(|(n, _)| n.as_str())
-                .collect();
+            let names: Vec<&str> = summary.definitions.iter().map(|(n, _)| n).collect();
             assert!(names.is_sorted(), "{names:?}");
         }
     }

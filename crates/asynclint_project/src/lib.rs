@@ -51,7 +51,7 @@ pub fn phase2(files: impl IntoIterator<Item = Phase1File>, cwd: Option<&Path>) -
             for d in &s.deferred {
                 target_bytes += d.target.as_path().map_or(0, str::len);
             }
-            for (_, d) in &s.definitions {
+            for (_, d) in s.definitions.iter() {
                 if let asynclint_linter::project::Definition::Function(f) = d {
                     calls += f.calls.len();
                     for c in &f.calls {
@@ -70,7 +70,7 @@ pub fn phase2(files: impl IntoIterator<Item = Phase1File>, cwd: Option<&Path>) -
         let (mut awaited, mut members, mut classes, mut blocking) =
             (0usize, 0usize, 0usize, 0usize);
         for s in &summaries {
-            for (_, d) in &s.definitions {
+            for (_, d) in s.definitions.iter() {
                 match d {
                     asynclint_linter::project::Definition::Function(f) => {
                         awaited += f.awaited_calls.len();
@@ -103,9 +103,8 @@ pub fn phase2(files: impl IntoIterator<Item = Phase1File>, cwd: Option<&Path>) -
             let (mut defs_b, mut fn_b, mut class_b, mut deferred_b, mut imports_b, mut other_b) =
                 (0usize, 0usize, 0usize, 0usize, 0usize, 0usize);
             for s in &summaries {
-                defs_b += s.definitions.capacity() * std::mem::size_of::<(String, Definition)>();
-                for (name, d) in &s.definitions {
-                    defs_b += name.capacity();
+                defs_b += s.definitions.heap_size();
+                for (_, d) in s.definitions.iter() {
                     match d {
                         Definition::Function(f) => {
                             fn_b += f.calls.capacity() * std::mem::size_of::<CallEdge>()

@@ -9,6 +9,8 @@ use crate::semantic::{BindingKind, SemanticModel};
 #[derive(Debug)]
 pub struct SummaryBuilder<'s> {
     pub summary: ModuleSummary,
+    /// The definitions met so far, packed into `summary.definitions` at the end.
+    definitions: Vec<(String, Definition)>,
     lines: crate::lines::LineCounter<'s>,
     /// For each function/lambda/class body being visited: the summarised function it belongs
     /// to (`None` for class bodies, lambdas and nested functions).
@@ -35,6 +37,7 @@ impl<'s> SummaryBuilder<'s> {
     pub fn new(source: &'s str, summary: ModuleSummary) -> Self {
         Self {
             summary,
+            definitions: Vec::new(),
             lines: crate::lines::LineCounter::new(source),
             def_stack: Vec::new(),
         }
@@ -48,7 +51,7 @@ impl<'s> SummaryBuilder<'s> {
     /// The summarised function whose body directly contains the current node.
     pub fn current(&mut self) -> Option<&mut FunctionSummary> {
         let index = (*self.def_stack.last()?)?;
-        match &mut self.summary.definitions[index].1 {
+        match &mut self.definitions[index].1 {
             Definition::Function(function) => Some(function),
             Definition::Class(_) => None,
         }
@@ -56,7 +59,7 @@ impl<'s> SummaryBuilder<'s> {
 
     pub fn current_name(&self) -> Option<&str> {
         let index = (*self.def_stack.last()?)?;
-        Some(self.summary.definitions[index].0.as_str())
+        Some(self.definitions[index].0.as_str())
     }
 
     pub fn push_none(&mut self) {
@@ -106,11 +109,9 @@ impl<'s> SummaryBuilder<'s> {
             awaited_calls: crate::project::ThinVec::new(),
             runs_forever: None,
         };
-        self.summary
-            .definitions
+        self.definitions
             .push((qualname, Definition::Function(function)));
-        self.def_stack
-            .push(Some(self.summary.definitions.len() - 1));
+        self.def_stack.push(Some(self.definitions.len() - 1));
     }
 
     pub fn add_class(&mut self, semantic: &SemanticModel, class: &ast::StmtClassDef) {
@@ -136,7 +137,7 @@ impl<'s> SummaryBuilder<'s> {
             .unwrap_or_default();
         let line = self.line(class.name.range.start());
         let (members, opaque) = class_members(semantic, class);
-        self.summary.definitions.push((
+        self.definitions.push((
             class.name.to_string(),
             Definition::Class(Box::new(ClassSummary {
                 bases,
@@ -180,7 +181,7 @@ impl<'s> SummaryBuilder<'s> {
         self.summary.all = dunder_all(module);
 
         // Sorted by name: the index looks definitions up by binary search.
-        let mut definitions = std::mem::take(&mut self.summary.definitions);
+        let mut definitions = std::mem::take(&mut self.definitions);
         definitions.sort_by(|a, b| a.0.cmp(&b.0));
         // A name defined twice (conditional definitions) is ambiguous: drop every copy. So
         // are module-level names rebound by something other than their def.
@@ -194,16 +195,15 @@ impl<'s> SummaryBuilder<'s> {
             .collect();
         let mut keep = unique.into_iter();
         definitions.retain(|_| keep.next().unwrap_or(false));
-        self.summary.definitions = definitions;
         // Summaries live until phase 2 for every file: give back the growth slack.
-        self.summary.deferred.shrink_to_fit();
-        self.summary.definitions.shrink_to_fit();
-        for (_, definition) in &mut self.summary.definitions {
+        for (_, definition) in &mut definitions {
             if let Definition::Function(function) = definition {
                 function.calls.shrink_to_fit();
                 function.blocking.shrink_to_fit();
             }
         }
+        self.summary.definitions = crate::project::Definitions::from_sorted(definitions);
+        self.summary.deferred.shrink_to_fit();
         self.summary
     }
 }
