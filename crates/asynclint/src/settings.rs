@@ -22,6 +22,7 @@ use asynclint_diagnostics::OutputFormat;
 use asynclint_linter::{AsyncioMode, LinterSettings, Rule, RuleSelector, RuleSet, TargetVersion};
 use asynclint_project::ModuleResolver;
 use globset::{Glob, GlobBuilder, GlobMatcher, GlobSet, GlobSetBuilder};
+use rayon::prelude::*;
 
 use crate::args::CheckArgs;
 
@@ -234,18 +235,22 @@ impl PerProjectLinters {
         linter: &LinterSettings,
         files: impl IntoIterator<Item = (&'p Path, &'p asynclint_linter::ModuleInfo)>,
     ) -> Self {
-        let mut roots: rustc_hash::FxHashMap<PathBuf, usize> = Default::default();
-        let mut dirs: rustc_hash::FxHashMap<PathBuf, usize> = Default::default();
-        let mut variants: Vec<LinterSettings> = Vec::new();
+        // Each directory's project: its root, keyed by the wheel's base when it is in one.
+        let mut keys: rustc_hash::FxHashMap<PathBuf, usize> = Default::default();
+        // Per key, in first-seen order: the root, and the wheel's target version.
+        let mut projects: Vec<(PathBuf, Option<TargetVersion>)> = Vec::new();
+        let mut dir_keys: Vec<(PathBuf, usize)> = Vec::new();
         // (directory, top-level package) -> the `Requires-Python` of the package's wheel.
         let mut wheels: rustc_hash::FxHashMap<(PathBuf, String), Option<TargetVersion>> =
             Default::default();
+        let mut project_roots = asynclint_config::ProjectRootFinder::default();
+        let mut seen_dirs: rustc_hash::FxHashSet<&Path> = Default::default();
         for (file, module) in files {
             let Some(dir) = file.parent() else { continue };
-            if dirs.contains_key(dir) {
+            if !seen_dirs.insert(dir) {
                 continue;
             }
-            let Some(root) = find_project_root(dir) else {
+            let Some(root) = project_roots.find(dir) else {
                 continue;
             };
             // An installed or unpacked wheel (site-packages, a vendored copy) is its own
@@ -254,35 +259,53 @@ impl PerProjectLinters {
             let wheel = (!settings.target_version_explicit)
                 .then(|| wheel_of(file, module, &mut wheels))
                 .flatten();
-            let key = wheel
-                .as_ref()
-                .map_or_else(|| root.clone(), |(base, _)| base.clone());
-            let variant = *roots.entry(key).or_insert_with(|| {
-                let mode = asyncio_mode(&root);
+            let (key, wheel_target) = match wheel {
+                Some((base, target)) => (base, Some(target)),
+                None => (root.clone(), None),
+            };
+            let next = projects.len();
+            let index = *keys.entry(key).or_insert(next);
+            if index == next {
+                projects.push((root, wheel_target));
+            }
+            dir_keys.push((dir.to_path_buf(), index));
+        }
+        // What each project says, read in parallel: finding a coroutine test runner walks the
+        // project's top directories for `conftest.py` files.
+        let said: Vec<(AsyncioMode, TargetVersion)> = projects
+            .par_iter()
+            .map(|(root, wheel_target)| {
                 let target = if settings.target_version_explicit {
                     linter.target_version
-                } else if let Some((_, target)) = wheel {
-                    target
+                } else if let Some(target) = wheel_target {
+                    *target
                 } else {
-                    project_target_version(&root).unwrap_or(settings.fallback_target_version)
+                    project_target_version(root).unwrap_or(settings.fallback_target_version)
                 };
+                (asyncio_mode(root), target)
+            })
+            .collect();
+        let mut variants: Vec<LinterSettings> = Vec::new();
+        let variant_of: Vec<usize> = said
+            .into_iter()
+            .map(|(mode, target)| {
                 let same = |l: &LinterSettings| {
                     l.asyncio_mode == mode && l.target_version.minor == target.minor
                 };
-                match variants.iter().position(same) {
-                    Some(index) => index,
-                    None => {
-                        variants.push(LinterSettings {
-                            asyncio_mode: mode,
-                            target_version: target,
-                            ..linter.clone()
-                        });
-                        variants.len() - 1
-                    }
-                }
-            });
-            dirs.insert(dir.to_path_buf(), variant);
-        }
+                variants.iter().position(same).unwrap_or_else(|| {
+                    variants.push(LinterSettings {
+                        asyncio_mode: mode,
+                        target_version: target,
+                        ..linter.clone()
+                    });
+                    variants.len() - 1
+                })
+            })
+            .collect();
+        let dirs = dir_keys
+            .into_iter()
+            .map(|(dir, key)| (dir, variant_of[key]))
+            .collect();
         Self {
             default: linter.clone(),
             variants,

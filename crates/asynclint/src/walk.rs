@@ -103,13 +103,35 @@ pub fn walk(paths: &[PathBuf], settings: &FileSettings) -> Walk {
         result.warnings.extend(found.warnings);
     }
 
-    result.files.sort();
+    // `Path`'s own order compares component by component: sorting homeassistant's 11k
+    // files that way took 144M instructions, on one thread before any file is read. This
+    // order is the same for the paths the walk yields, from a byte comparison.
+    result.files.sort_unstable_by(|a, b| path_order(a, b));
     result.files.dedup();
     result.unreadable.sort();
     result.unreadable.dedup_by(|a, b| a.0 == b.0);
     result.warnings.sort();
     result.warnings.dedup();
     result
+}
+
+/// The order of `Path::cmp` (component by component) for paths without `.` components or
+/// repeated separators: byte order with the separator below every other byte.
+fn path_order(a: &Path, b: &Path) -> std::cmp::Ordering {
+    let key = |byte: &u8| {
+        if std::path::is_separator(char::from(*byte)) {
+            0
+        } else {
+            *byte
+        }
+    };
+    let (a, b) = (
+        a.as_os_str().as_encoded_bytes(),
+        b.as_os_str().as_encoded_bytes(),
+    );
+    // The common prefix is compared as whole bytes; only the first difference needs the key.
+    let same = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    a[same..].iter().map(key).cmp(b[same..].iter().map(key))
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -136,5 +158,45 @@ fn io_reason(err: &ignore::Error) -> String {
         | ignore::Error::WithDepth { err, .. }
         | ignore::Error::WithLineNumber { err, .. } => io_reason(err),
         other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::path_order;
+
+    /// Same order as `Path::cmp` on walked paths: separators sort below every other byte.
+    #[test]
+    fn path_order_is_path_cmp() {
+        let paths: Vec<PathBuf> = [
+            "a/b.py",
+            "a-b/c.py",
+            "a/b/c.py",
+            "a.py",
+            "a/b-c.py",
+            "a/b/",
+            "ab.py",
+            "a b/x.py",
+            "/abs/a.py",
+            "/abs/a/b.py",
+            "/abs-x/a.py",
+            "pkg/__init__.py",
+            "pkg/_a.py",
+            "pkg/Z.py",
+            "pkg/é.py",
+            "pkg/z.py",
+            "pkg/sub/__init__.py",
+            "pkg0/a.py",
+        ]
+        .iter()
+        .map(PathBuf::from)
+        .collect();
+        for a in &paths {
+            for b in &paths {
+                assert_eq!(path_order(a, b), a.cmp(b), "{a:?} vs {b:?}");
+            }
+        }
     }
 }

@@ -135,6 +135,37 @@ pub fn find_project_root(start: &Path) -> Option<PathBuf> {
         .map(Path::to_path_buf)
 }
 
+/// [`find_project_root`] for many directories: each directory on the way up is probed once
+/// (a project's thousands of directories share their ancestors).
+#[derive(Debug, Default)]
+pub struct ProjectRootFinder {
+    /// Directory -> the root it belongs to.
+    memo: std::collections::HashMap<PathBuf, Option<PathBuf>>,
+}
+
+impl ProjectRootFinder {
+    pub fn find(&mut self, start: &Path) -> Option<PathBuf> {
+        let start = absolute_dir(start);
+        let mut probed: Vec<&Path> = Vec::new();
+        let mut found = None;
+        for dir in start.ancestors() {
+            if let Some(known) = self.memo.get(dir) {
+                found = known.clone();
+                break;
+            }
+            probed.push(dir);
+            if PROJECT_MARKERS.iter().any(|m| dir.join(m).is_file()) {
+                found = Some(dir.to_path_buf());
+                break;
+            }
+        }
+        for dir in probed {
+            self.memo.insert(dir.to_path_buf(), found.clone());
+        }
+        found
+    }
+}
+
 /// `project.requires-python` of a `pyproject.toml`. `Ok(None)` when the file or the key is
 /// missing (or the key is not a string).
 pub fn read_requires_python(pyproject: &Path) -> Result<Option<String>, ConfigError> {
@@ -217,6 +248,39 @@ pub(crate) fn absolute_dir(path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The memoised finder answers as `find_project_root` does, in any order of questions:
+    /// nested projects, directories shared as ancestors, and no project at all.
+    #[test]
+    fn project_root_finder_matches_find_project_root() {
+        let tmp = tempfile::tempdir().unwrap();
+        let base = tmp.path().canonicalize().unwrap();
+        let dirs = [
+            "outer/a/b",
+            "outer/inner/c/d",
+            "outer/inner",
+            "outer",
+            "loose/x/y",
+        ];
+        for d in dirs {
+            std::fs::create_dir_all(base.join(d)).unwrap();
+        }
+        std::fs::write(base.join("outer/pyproject.toml"), "").unwrap();
+        std::fs::write(base.join("outer/inner/setup.py"), "").unwrap();
+        let mut finder = ProjectRootFinder::default();
+        for d in dirs.iter().chain(dirs.iter().rev()) {
+            let dir = base.join(d);
+            assert_eq!(finder.find(&dir), find_project_root(&dir), "{d}");
+        }
+        assert_eq!(
+            finder.find(&base.join("outer/inner/c/d")),
+            Some(base.join("outer/inner"))
+        );
+        assert_eq!(
+            finder.find(&base.join("outer/a/b")),
+            Some(base.join("outer"))
+        );
+    }
 
     #[cfg(unix)]
     #[test]

@@ -12,8 +12,8 @@ mod pytest;
 mod python_version;
 
 pub use config_file::{
-    CONFIG_FILE_NAMES, ConfigFile, find_config, find_project_root, read_requires_python,
-    resolve_target_version,
+    CONFIG_FILE_NAMES, ConfigFile, ProjectRootFinder, find_config, find_project_root,
+    read_requires_python, resolve_target_version,
 };
 pub use error::{ConfigError, line_col};
 pub use options::{OUTPUT_FORMATS, Options, Spanned};
