@@ -35,6 +35,14 @@ impl<'s> LineCounter<'s> {
         let target = usize::from(offset).min(self.bytes.len());
         let (mut from, mut line) = self.cursor.get();
         if target < from {
+            // Back from the cursor when that is nearer than the start (a call's arguments
+            // are visited before the call itself is recorded).
+            if from - target < target {
+                let breaks = self.count_breaks(target, from);
+                let line = line.saturating_sub(u32::try_from(breaks).unwrap_or(u32::MAX));
+                self.cursor.set((target, line));
+                return line;
+            }
             (from, line) = (0, 1);
         }
         let breaks = self.count_breaks(from, target);

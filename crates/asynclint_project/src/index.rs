@@ -621,6 +621,10 @@ impl ProjectIndex {
     }
 
     fn resolve_target(&self, target: &Target) -> Option<DefLoc> {
+        // The paths resolved while building (most of those asked about).
+        if let Some(Some(found)) = self.resolved.get(target.index()) {
+            return *found;
+        }
         match target.kind() {
             TargetKind::Path(path) => match self.resolved.get(target.index()) {
                 Some(Some(found)) => *found,

@@ -131,12 +131,12 @@ fn call_expression<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
             nested_event_loop::nested_event_loop(checker, &site);
         }
     }
-    // Project-wide facts and deferred checks.
+    // Project-wide facts and deferred checks. The semantic model only makes targets under the
+    // project's top-level modules (`LinterSettings::project_modules`).
     let target = if checker.summary.is_some() {
         checker
             .semantic
             .resolve_call_target(&call.func, Some((site.qualified, site.receiver_kind)))
-            .filter(|t| checker.settings.is_project_target(t))
     } else {
         None
     };
