@@ -531,18 +531,24 @@ pub mod snippet {
 pub struct FunctionRef<'i> {
     /// The defining module's dotted name (`app.db`; empty outside every root).
     pub module: &'i str,
-    /// The qualified name inside the module (`fetch`, `Repo.save`).
-    pub qualname: &'i str,
+    /// The defining module's definitions, and this one's number among them.
+    pub definitions: &'i Definitions,
+    pub def: usize,
     pub module_path: &'i std::path::Path,
     pub summary: &'i FunctionSummary,
     /// The index's handle for the function (passed back to [`ProjectFacts::blocking_chain`]).
     pub handle: u64,
 }
 
-impl FunctionRef<'_> {
+impl<'i> FunctionRef<'i> {
     /// Canonical path (`app.db.Repo.save`).
     pub fn path(&self) -> String {
-        crate::semantic::concat(&[self.module, ".", self.qualname])
+        crate::semantic::concat(&[self.module, ".", self.qualname()])
+    }
+
+    /// The qualified name inside the module (`fetch`, `Repo.save`).
+    pub fn qualname(&self) -> &'i str {
+        self.definitions.name(self.def)
     }
 }
 

@@ -897,10 +897,11 @@ impl ProjectFacts for ProjectIndex {
     fn resolve_function(&self, target: &Target) -> Option<FunctionRef<'_>> {
         let loc = self.resolve_target(target)?;
         let summary = self.function(loc)?;
-        let (module, qualname) = self.qualified(loc);
+        let module = &self.summaries[loc.module as usize];
         Some(FunctionRef {
-            module,
-            qualname,
+            module: module.module.as_deref().unwrap_or(""),
+            definitions: &module.definitions,
+            def: loc.def as usize,
             handle: loc_handle(loc),
             module_path: &self.summaries[loc.module as usize].path,
             summary,
