@@ -530,7 +530,7 @@ impl<'a> SemanticModel<'a> {
         let Some(modules) = &self.project_modules else {
             return true;
         };
-        let head = path.split('.').next().unwrap_or(path);
+        let head = memchr::memchr(b'.', path.as_bytes()).map_or(path, |dot| &path[..dot]);
         modules.contains(head) || head.starts_with('<')
     }
 
