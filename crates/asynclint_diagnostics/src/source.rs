@@ -11,7 +11,7 @@ use serde::Serialize;
 #[derive(Debug)]
 pub struct SourceFile {
     path: PathBuf,
-    text: Arc<str>,
+    text: Box<str>,
     index: OnceLock<LineIndex>,
 }
 
@@ -23,7 +23,7 @@ pub struct Location {
 }
 
 impl SourceFile {
-    pub fn new(path: impl Into<PathBuf>, text: impl Into<Arc<str>>) -> Arc<Self> {
+    pub fn new(path: impl Into<PathBuf>, text: impl Into<Box<str>>) -> Arc<Self> {
         Arc::new(Self {
             path: path.into(),
             text: text.into(),

@@ -55,7 +55,16 @@ pub fn lint_source(
     settings: &LinterSettings,
     module: &ModuleInfo,
 ) -> FileResult {
-    let file = SourceFile::new(path, source);
+    lint_file(SourceFile::new(path, source), settings, module)
+}
+
+/// [`lint_source`] for a file whose text the caller hands over (no copy of it is made).
+pub fn lint_file(
+    file: std::sync::Arc<SourceFile>,
+    settings: &LinterSettings,
+    module: &ModuleInfo,
+) -> FileResult {
+    let (path, source) = (file.path(), file.text());
     let source_type = if path.extension().is_some_and(|e| e == "pyi") {
         PySourceType::Stub
     } else {

@@ -16,7 +16,7 @@ use std::sync::Once;
 use anyhow::{Context, Result};
 use asynclint_diagnostics::{Diagnostic, Severity, SourceFile, TextRange};
 use asynclint_linter::fix::FixMode;
-use asynclint_linter::{ModuleInfo, Rule, lint_source};
+use asynclint_linter::{ModuleInfo, Rule, lint_file};
 use asynclint_project::Phase1File;
 use rayon::prelude::*;
 
@@ -429,19 +429,13 @@ fn run_files(
             let from_stdin = stdin.is_some_and(|(name, _)| name == path.as_path());
             let output = match source {
                 Ok(source) => {
-                    let mut output = check_source(
-                        path,
-                        &source,
-                        settings,
-                        linters.linter_for(path),
-                        module,
-                        *report,
-                    );
+                    // The text moves into the file the diagnostics share: no copy.
+                    let file = SourceFile::new(path.as_path(), source);
+                    let mut output =
+                        check_source(&file, settings, linters.linter_for(path), module, *report);
                     // Phase 2 cannot re-read standard input from disk: keep its text.
-                    if from_stdin && let Some(file) = &mut output.phase1 {
-                        file.source.get_or_insert_with(|| {
-                            SourceFile::new(path.as_path(), source.as_str())
-                        });
+                    if from_stdin && let Some(phase1) = &mut output.phase1 {
+                        phase1.source.get_or_insert_with(|| file.clone());
                     }
                     output
                 }
@@ -533,8 +527,7 @@ fn is_ignored_for_file(settings: &Settings, diagnostic: &Diagnostic) -> bool {
 
 /// Lints one file, turning a panic into an `internal-error` diagnostic for it.
 fn check_source(
-    path: &Path,
-    source: &str,
+    file: &std::sync::Arc<SourceFile>,
     settings: &Settings,
     linter: &asynclint_linter::LinterSettings,
     module: &ModuleInfo,
@@ -542,8 +535,8 @@ fn check_source(
 ) -> FileOutput {
     let result = catch_file_panic(|| {
         #[cfg(debug_assertions)]
-        panic_for_tests(path);
-        lint_source(path, source, linter, module)
+        panic_for_tests(file.path());
+        lint_file(file.clone(), linter, module)
     });
     let result = match result {
         Ok(result) => result,
@@ -555,7 +548,7 @@ fn check_source(
                     facts: None,
                 };
             }
-            let file = SourceFile::new(path, source);
+            let file = file.clone();
             return FileOutput {
                 diagnostics: vec![
                     Diagnostic::new(
@@ -580,6 +573,7 @@ fn check_source(
     } else {
         Vec::new()
     };
+    let path = file.path();
     let ignored = settings.per_file_ignores.ignored(path);
     if !ignored.is_empty() {
         diagnostics.retain(|d| {
