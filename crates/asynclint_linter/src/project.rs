@@ -44,6 +44,22 @@ impl Target {
         interner::intern(path.as_ref())
     }
 
+    /// The target for the dotted path `parts` concatenated (assembled in a reused buffer:
+    /// no allocation when the path was interned before).
+    pub fn path_of_parts(parts: &[&str]) -> Self {
+        thread_local! {
+            static BUFFER: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+        }
+        BUFFER.with(|buffer| {
+            let mut buffer = buffer.borrow_mut();
+            buffer.clear();
+            for part in parts {
+                buffer.push_str(part);
+            }
+            interner::intern(&buffer)
+        })
+    }
+
     /// The target of `super().method()` inside class `class_path`.
     pub fn super_(class_path: &str, method: &str) -> Self {
         interner::intern(&crate::semantic::concat(&[

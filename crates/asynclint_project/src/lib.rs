@@ -40,6 +40,7 @@ pub fn phase2(files: impl IntoIterator<Item = Phase1File>, cwd: Option<&Path>) -
             extras.push((file.noqa, file.report, file.source));
         }
     }
+    asynclint_linter::stats::mark("summaries handed to phase 2");
     if std::env::var_os("ASYNCLINT_STATS").is_some() {
         let mut defs = 0usize;
         let mut calls = 0usize;
@@ -143,6 +144,7 @@ pub fn phase2(files: impl IntoIterator<Item = Phase1File>, cwd: Option<&Path>) -
             std::mem::size_of::<asynclint_linter::project::DeferredKind>()
         );
     }
+    asynclint_linter::stats::mark("phase 2 statistics printed");
     let started = std::time::Instant::now();
     let index = ProjectIndex::build(summaries, cwd.map(Path::to_path_buf));
     if std::env::var_os("ASYNCLINT_STATS").is_some() {

@@ -167,9 +167,15 @@ impl<'s> SummaryBuilder<'s> {
             {
                 // Only project paths can be resolved through a re-export: `from typing import
                 // Optional` is dropped here rather than kept for every module until phase 2.
-                let target = semantic.absolute_import(qualified);
-                if semantic.is_project_path(&target) {
-                    imports.push(((*name).into(), crate::project::Target::path(&target)));
+                let absolute;
+                let target = if qualified.starts_with('.') {
+                    absolute = semantic.absolute_import(qualified);
+                    absolute.as_str()
+                } else {
+                    qualified.as_ref()
+                };
+                if semantic.is_project_path(target) {
+                    imports.push(((*name).into(), crate::project::Target::path(target)));
                 }
             }
         }

@@ -441,8 +441,8 @@ impl<'a> SemanticModel<'a> {
                 }
                 Expr::Name(base) if self.is_self_name(base.id.as_str()) => {
                     let class_path = self.self_class_path()?;
-                    let path = super::concat(&[&class_path, ".", attr.attr.as_str()]);
-                    from_path(&path)
+                    self.in_project(&class_path)
+                        .then(|| Target::path_of_parts(&[&class_path, ".", attr.attr.as_str()]))
                 }
                 _ if qualified.is_some() => qualified.and_then(from_path),
                 // `obj.m()` with `obj = Class(...)`, and `self.attr.m()` with `self.attr`
@@ -466,9 +466,9 @@ impl<'a> SemanticModel<'a> {
         receiver_kind: &str,
         method: &str,
     ) -> Option<crate::project::Target> {
-        let path = method_path_of_kind(receiver_kind, method)?;
-        self.in_project(&path)
-            .then(|| crate::project::Target::path(&path))
+        let class = class_of_kind(receiver_kind)?;
+        self.in_project(class)
+            .then(|| crate::project::Target::path_of_parts(&[class, ".", method]))
     }
 
     /// The path of the class whose method is being visited (`self.m()` resolves under it),
@@ -674,11 +674,13 @@ impl<'a> SemanticModel<'a> {
 /// `Class.method` for a method called on an object of kind `Class()` (built by calling the
 /// class); `None` for other kinds (`factory().make()`, `await open_connection()`).
 fn method_path_of_kind(kind: &str, method: &str) -> Option<String> {
+    Some(super::concat(&[class_of_kind(kind)?, ".", method]))
+}
+
+/// `Class` for an object of kind `Class()` (built by calling the class).
+fn class_of_kind(kind: &str) -> Option<&str> {
     let class = kind.strip_suffix("()")?;
-    if class.contains('(') || class.starts_with("await ") {
-        return None;
-    }
-    Some(super::concat(&[class, ".", method]))
+    (!class.contains('(') && !class.starts_with("await ")).then_some(class)
 }
 
 /// Result of looking up a name.
