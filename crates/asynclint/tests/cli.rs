@@ -513,15 +513,19 @@ fn bad_target_version() {
     project.check(&["--target-version", "py312"]).assert_code(1);
 }
 
-/// AIO800 reports a module-level `get_event_loop()` only for Python 3.10 and newer, which
+/// A module-level `get_event_loop()`: AIO800 reports it only for Python 3.10 and newer, which
 /// makes the resolved target version visible.
+const MODULE_LEVEL_LOOP: &str = "import asyncio\n\nloop = asyncio.get_event_loop()\n";
+
+/// A `pyproject.toml` for project `name` that needs Python `requires`.
+fn pyproject(name: &str, requires: &str) -> String {
+    format!("[project]\nname = \"{name}\"\nrequires-python = \"{requires}\"\n")
+}
+
 #[test]
 fn target_version_sources() {
     let project = Project::new();
-    project.write(
-        "app.py",
-        "import asyncio\n\nloop = asyncio.get_event_loop()\n",
-    );
+    project.write("app.py", MODULE_LEVEL_LOOP);
     let reported = |args: &[&str]| {
         let mut all = vec!["--select", "AIO800"];
         all.extend_from_slice(args);
@@ -529,10 +533,7 @@ fn target_version_sources() {
     };
     assert!(!reported(&[]), "the default is py39");
     assert!(reported(&["--target-version", "py312"]));
-    project.write(
-        "pyproject.toml",
-        "[project]\nname = \"x\"\nrequires-python = \">=3.11\"\n",
-    );
+    project.write("pyproject.toml", pyproject("x", ">=3.11"));
     assert!(reported(&[]), "falls back to requires-python");
     project.write(
         "pyproject.toml",
@@ -550,16 +551,10 @@ fn target_version_sources() {
 #[test]
 fn target_version_per_project() {
     let project = Project::new();
-    let code = "import asyncio\n\nloop = asyncio.get_event_loop()\n";
-    project.write(
-        "new/pyproject.toml",
-        "[project]\nname = \"new\"\nrequires-python = \">=3.12\"\n",
-    );
+    let code = MODULE_LEVEL_LOOP;
+    project.write("new/pyproject.toml", pyproject("new", ">=3.12"));
     project.write("new/app.py", code);
-    project.write(
-        "old/pyproject.toml",
-        "[project]\nname = \"old\"\nrequires-python = \">=3.9\"\n",
-    );
+    project.write("old/pyproject.toml", pyproject("old", ">=3.9"));
     project.write("old/app.py", code);
     project.write("bare/setup.py", "");
     project.write("bare/app.py", code);
@@ -590,11 +585,8 @@ fn target_version_per_project() {
 #[test]
 fn target_version_of_an_unpacked_wheel() {
     let project = Project::new();
-    let code = "import asyncio\n\nloop = asyncio.get_event_loop()\n";
-    project.write(
-        "pyproject.toml",
-        "[project]\nname = \"outer\"\nrequires-python = \">=3.9\"\n",
-    );
+    let code = MODULE_LEVEL_LOOP;
+    project.write("pyproject.toml", pyproject("outer", ">=3.9"));
     project.write("site/shiny/__init__.py", "");
     project.write("site/shiny/app.py", code);
     project.write(

@@ -129,10 +129,7 @@ pub fn find_config(start_dir: &Path) -> Result<Option<ConfigFile>, ConfigError> 
 /// The nearest directory, from `start` (a file or directory) upwards, containing
 /// `pyproject.toml`, `setup.py` or `setup.cfg`. Module names are computed relative to it.
 pub fn find_project_root(start: &Path) -> Option<PathBuf> {
-    absolute_dir(start)
-        .ancestors()
-        .find(|dir| PROJECT_MARKERS.iter().any(|m| dir.join(m).is_file()))
-        .map(Path::to_path_buf)
+    ProjectRootFinder::default().find(start)
 }
 
 /// [`find_project_root`] for many directories: each directory on the way up is probed once
@@ -144,6 +141,7 @@ pub struct ProjectRootFinder {
 }
 
 impl ProjectRootFinder {
+    /// The nearest directory at or above `start` with a project marker.
     pub fn find(&mut self, start: &Path) -> Option<PathBuf> {
         let start = absolute_dir(start);
         let mut probed: Vec<&Path> = Vec::new();

@@ -47,24 +47,12 @@ impl Target {
     /// The target for the dotted path `parts` concatenated (assembled in a reused buffer:
     /// no allocation when the path was interned before).
     pub fn path_of_parts(parts: &[&str]) -> Self {
-        thread_local! {
-            static BUFFER: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
-        }
-        BUFFER.with(|buffer| {
-            let mut buffer = buffer.borrow_mut();
-            buffer.clear();
-            for part in parts {
-                buffer.push_str(part);
-            }
-            interner::intern(&buffer)
-        })
+        interner::intern_parts(parts)
     }
 
     /// The target of `super().method()` inside class `class_path`.
     pub fn super_(class_path: &str, method: &str) -> Self {
-        interner::intern(&crate::semantic::concat(&[
-            SUPER_MARK, class_path, SUPER_MARK, method,
-        ]))
+        interner::intern_parts(&[SUPER_MARK, class_path, SUPER_MARK, method])
     }
 
     pub fn kind(self) -> TargetKind {
@@ -173,6 +161,21 @@ mod interner {
         let id = intern_shared(text, hash);
         RECENT_IDS.with(|recent| recent.borrow_mut()[slot] = (hash, id));
         super::Target(id)
+    }
+
+    /// [`intern`] for the concatenation of `parts`, assembled in a reused per-thread buffer.
+    pub(super) fn intern_parts(parts: &[&str]) -> super::Target {
+        thread_local! {
+            static BUFFER: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+        }
+        BUFFER.with(|buffer| {
+            let mut buffer = buffer.borrow_mut();
+            buffer.clear();
+            for part in parts {
+                buffer.push_str(part);
+            }
+            intern(&buffer)
+        })
     }
 
     fn intern_shared(text: &str, hash: u64) -> u32 {
@@ -547,13 +550,13 @@ pub mod snippet {
 pub struct FunctionRef<'i> {
     /// The defining module's dotted name (`app.db`; empty outside every root).
     pub module: &'i str,
-    /// The defining module's definitions, and this one's number among them.
+    /// The index's number for the defining module, its definitions, and this one's number
+    /// among them (the index finds the function again from the two numbers).
+    pub module_index: u32,
     pub definitions: &'i Definitions,
-    pub def: usize,
+    pub def: u32,
     pub module_path: &'i std::path::Path,
     pub summary: &'i FunctionSummary,
-    /// The index's handle for the function (passed back to [`ProjectFacts::blocking_chain`]).
-    pub handle: u64,
 }
 
 impl<'i> FunctionRef<'i> {
@@ -564,7 +567,7 @@ impl<'i> FunctionRef<'i> {
 
     /// The qualified name inside the module (`fetch`, `Repo.save`).
     pub fn qualname(&self) -> &'i str {
-        self.definitions.name(self.def)
+        self.definitions.name(self.def as usize)
     }
 }
 

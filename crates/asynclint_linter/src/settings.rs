@@ -266,20 +266,6 @@ impl LinterSettings {
         }
     }
 
-    /// Can `target` name something defined in the analysed project?
-    pub fn is_project_target(&self, target: &crate::project::Target) -> bool {
-        let Some(modules) = &self.project_modules else {
-            return true;
-        };
-        match target.as_path() {
-            Some(path) => {
-                let head = path.split('.').next().unwrap_or(path);
-                modules.contains(head) || head.starts_with('<')
-            }
-            None => true,
-        }
-    }
-
     /// Is this qualified name silenced by `allowed-blocking-calls`?
     pub fn is_allowed_blocking(&self, qualified: &str) -> bool {
         self.allowed_blocking_calls.iter().any(|a| {

@@ -4,10 +4,11 @@
 //! The index is built once over every module summary (tens of thousands on a large project)
 //! and queried hundreds of thousands of times while the deferred checks are settled, so:
 //! - every distinct path of the deferred checks and call edges is resolved once, in parallel,
-//!   while the index is built;
-//! - module and definition names are keyed in [`KeyTable`]s (no string per key), and
-//!   resolving a path allocates nothing in the common case: module prefixes are slices of
-//!   the path, `module.qualname` keys are assembled in a per-thread buffer;
+//!   while the index is built, into an array indexed by [`Target::index`];
+//! - module names are keyed in a [`KeyTable`] (no string per key), and a module's definitions
+//!   are found by binary search in its sorted [`Definitions`](asynclint_linter::project::Definitions):
+//!   resolving a path allocates nothing in the common case (module prefixes are slices of
+//!   the path, `Class.method` names are assembled in a per-thread buffer);
 //! - per-definition facts live in arrays indexed by a dense definition number;
 //! - what [`ProjectFacts::only_called_under_main_guard`] needs is gathered once, in the passes
 //!   over the summaries the index makes anyway, for the functions the deferred checks ask
@@ -61,9 +62,9 @@ pub struct ProjectIndex {
     /// Per definition (dense number): how it reaches a blocking call.
     reach: Vec<Reach>,
     cwd: Option<PathBuf>,
-    /// By [`Target::index`]: every path of a deferred check, a call edge or a base class
-    /// (and of an import when AIO607/AIO608 need them), resolved once while building
-    /// (`None` for the targets not resolved then).
+    /// By [`Target::index`]: every path of a deferred check or a call edge (and of an import
+    /// when AIO607/AIO608 need them), resolved once while building (`None` for the targets
+    /// not resolved then).
     resolved: Vec<Option<Option<DefLoc>>>,
     /// Their `super().method()` targets: each resolved once, when first asked (they are
     /// costlier, and fewer, than paths).
@@ -87,7 +88,7 @@ struct MainGuardFacts {
 /// What one pass over the summaries gathers before anything is resolved.
 #[derive(Default)]
 struct Survey {
-    /// The paths of the deferred checks, call edges and base classes (with repeats).
+    /// The paths of the deferred checks and call edges (with repeats).
     paths: Vec<Target>,
     /// Their `super()` targets (with repeats).
     supers: Vec<Target>,
@@ -141,18 +142,6 @@ impl<E: Copy> KeyTable<E> {
                 }
             }
         }
-    }
-}
-
-/// A [`FunctionRef::handle`] for a definition, and back.
-fn loc_handle(loc: DefLoc) -> u64 {
-    (u64::from(loc.module) << 32) | u64::from(loc.def)
-}
-
-fn handle_loc(handle: u64) -> DefLoc {
-    DefLoc {
-        module: (handle >> 32) as u32,
-        def: handle as u32,
     }
 }
 
@@ -900,16 +889,19 @@ impl ProjectFacts for ProjectIndex {
         let module = &self.summaries[loc.module as usize];
         Some(FunctionRef {
             module: module.module.as_deref().unwrap_or(""),
+            module_index: loc.module,
             definitions: &module.definitions,
-            def: loc.def as usize,
-            handle: loc_handle(loc),
-            module_path: &self.summaries[loc.module as usize].path,
+            def: loc.def,
+            module_path: &module.path,
             summary,
         })
     }
 
     fn blocking_chain(&self, function: &FunctionRef<'_>) -> Option<(Vec<ChainHop>, Rule)> {
-        let mut loc = handle_loc(function.handle);
+        let mut loc = DefLoc {
+            module: function.module_index,
+            def: function.def,
+        };
         let mut hops = Vec::new();
         let mut steps = 0;
         loop {

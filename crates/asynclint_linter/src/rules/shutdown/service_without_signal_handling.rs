@@ -103,11 +103,8 @@ pub(crate) fn service_without_signal_handling(checker: &mut Checker, site: &Call
     let Some(Expr::Call(main)) = site.call.arguments.args.first() else {
         return;
     };
-    let Some(target) = checker
-        .semantic
-        .resolve_target(&main.func)
-        .filter(|t| checker.settings.is_project_target(t))
-    else {
+    // Only targets under the project's top-level modules are made.
+    let Some(target) = checker.semantic.resolve_target(&main.func) else {
         return;
     };
     if let Some(builder) = &mut checker.summary {
