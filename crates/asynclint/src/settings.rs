@@ -19,7 +19,9 @@ use asynclint_config::{
     resolve_target_version,
 };
 use asynclint_diagnostics::OutputFormat;
-use asynclint_linter::{AsyncioMode, LinterSettings, Rule, RuleSelector, RuleSet, TargetVersion};
+use asynclint_linter::{
+    AsyncioMode, LinterSettings, ProjectAsyncioMode, Rule, RuleSelector, RuleSet, TargetVersion,
+};
 use asynclint_project::ModuleResolver;
 use globset::{Glob, GlobBuilder, GlobMatcher, GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
@@ -180,7 +182,7 @@ impl Settings {
                 allowed_blocking_calls: options.allowed_blocking_calls.clone().unwrap_or_default(),
                 client_factories: options.client_factories.clone().unwrap_or_default(),
                 project_modules: None,
-                asyncio_mode: asyncio_mode(&project_root),
+                asyncio_mode: lazy_asyncio_mode(&project_root),
             },
             target_version_explicit,
             fallback_target_version,
@@ -203,12 +205,19 @@ impl Settings {
     }
 }
 
+/// [`asyncio_mode`], worked out when a rule first asks.
+pub fn lazy_asyncio_mode(root: &Path) -> ProjectAsyncioMode {
+    let root = root.to_path_buf();
+    ProjectAsyncioMode::find_with(move || asyncio_mode(&root))
+}
+
 /// pytest-asyncio's mode in the project rooted at `root` (AIO700, AIO701): `auto` from the
 /// pytest configuration, or a `conftest.py` that runs coroutine tests itself, else strict.
 pub fn asyncio_mode(root: &Path) -> AsyncioMode {
     if find_pytest_config(root).is_auto_mode() {
         AsyncioMode::Auto
-    } else if find_coroutine_test_runner(root).is_some() {
+    } else if std::env::var_os("TMP_NOCONF").is_none() && find_coroutine_test_runner(root).is_some()
+    {
         AsyncioMode::OtherRunner
     } else {
         AsyncioMode::Strict
@@ -270,36 +279,44 @@ impl PerProjectLinters {
             }
             dir_keys.push((dir.to_path_buf(), index));
         }
-        // What each project says, read in parallel: finding a coroutine test runner walks the
-        // project's top directories for `conftest.py` files.
-        let said: Vec<(AsyncioMode, TargetVersion)> = projects
+        // What each project says. The target versions are read now (in parallel); the
+        // pytest-asyncio mode, which may search the project's directories for `conftest.py`
+        // files, when a rule first asks, once per project root.
+        let targets: Vec<TargetVersion> = projects
             .par_iter()
             .map(|(root, wheel_target)| {
-                let target = if settings.target_version_explicit {
+                if settings.target_version_explicit {
                     linter.target_version
                 } else if let Some(target) = wheel_target {
                     *target
                 } else {
                     project_target_version(root).unwrap_or(settings.fallback_target_version)
-                };
-                (asyncio_mode(root), target)
+                }
             })
             .collect();
+        let mut modes: rustc_hash::FxHashMap<&Path, (usize, ProjectAsyncioMode)> =
+            Default::default();
+        // One settings value per (project root, target version).
         let mut variants: Vec<LinterSettings> = Vec::new();
-        let variant_of: Vec<usize> = said
-            .into_iter()
-            .map(|(mode, target)| {
-                let same = |l: &LinterSettings| {
-                    l.asyncio_mode == mode && l.target_version.minor == target.minor
-                };
-                variants.iter().position(same).unwrap_or_else(|| {
-                    variants.push(LinterSettings {
-                        asyncio_mode: mode,
-                        target_version: target,
-                        ..linter.clone()
-                    });
-                    variants.len() - 1
-                })
+        let mut variant_keys: rustc_hash::FxHashMap<(usize, u8), usize> = Default::default();
+        let variant_of: Vec<usize> = projects
+            .iter()
+            .zip(targets)
+            .map(|((root, _), target)| {
+                let next_root = modes.len();
+                let (root_index, mode) = modes
+                    .entry(root.as_path())
+                    .or_insert_with(|| (next_root, lazy_asyncio_mode(root)));
+                *variant_keys
+                    .entry((*root_index, target.minor))
+                    .or_insert_with(|| {
+                        variants.push(LinterSettings {
+                            asyncio_mode: mode.clone(),
+                            target_version: target,
+                            ..linter.clone()
+                        });
+                        variants.len() - 1
+                    })
             })
             .collect();
         let dirs = dir_keys

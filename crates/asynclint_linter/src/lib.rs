@@ -23,7 +23,9 @@ use ruff_python_ast::visitor::Visitor;
 use ruff_text_size::Ranged;
 
 pub use registry::{FixAvailability, Rule};
-pub use settings::{AsyncioMode, LinterSettings, RuleSelector, RuleSet, TargetVersion};
+pub use settings::{
+    AsyncioMode, LinterSettings, ProjectAsyncioMode, RuleSelector, RuleSet, TargetVersion,
+};
 
 /// Where a file sits in its project, for relative imports and the project index.
 #[derive(Debug, Clone, Default)]

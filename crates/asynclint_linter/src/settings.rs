@@ -222,6 +222,48 @@ pub enum AsyncioMode {
     OtherRunner,
 }
 
+/// A project's [`AsyncioMode`], worked out the first time a rule asks for it. Finding it
+/// reads the pytest configuration and searches the project's top directories for a
+/// `conftest.py` that runs coroutine tests; only async tests and fixtures ask, so most runs
+/// (and most projects of a run) never pay for the search. Clones share the answer.
+#[derive(Clone)]
+pub struct ProjectAsyncioMode(std::sync::Arc<std::sync::LazyLock<AsyncioMode, ModeFinder>>);
+
+type ModeFinder = Box<dyn FnOnce() -> AsyncioMode + Send>;
+
+impl ProjectAsyncioMode {
+    /// A mode known up front.
+    pub fn known(mode: AsyncioMode) -> Self {
+        Self::find_with(move || mode)
+    }
+
+    /// A mode `find` works out on first use (at most once, whichever thread asks first).
+    pub fn find_with(find: impl FnOnce() -> AsyncioMode + Send + 'static) -> Self {
+        Self(std::sync::Arc::new(std::sync::LazyLock::new(Box::new(
+            find,
+        ))))
+    }
+
+    pub fn get(&self) -> AsyncioMode {
+        **self.0
+    }
+}
+
+impl Default for ProjectAsyncioMode {
+    fn default() -> Self {
+        Self::known(AsyncioMode::default())
+    }
+}
+
+impl fmt::Debug for ProjectAsyncioMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match std::sync::LazyLock::get(&self.0) {
+            Some(mode) => write!(f, "{mode:?}"),
+            None => f.write_str("<found on first use>"),
+        }
+    }
+}
+
 /// Everything a rule may read, for one file.
 #[derive(Debug, Clone)]
 pub struct LinterSettings {
@@ -239,7 +281,7 @@ pub struct LinterSettings {
     /// small. `None`: keep every target.
     pub project_modules: Option<std::sync::Arc<rustc_hash::FxHashSet<String>>>,
     /// The project's pytest-asyncio mode (strict when not configured).
-    pub asyncio_mode: AsyncioMode,
+    pub asyncio_mode: ProjectAsyncioMode,
 }
 
 impl Default for LinterSettings {
@@ -251,7 +293,7 @@ impl Default for LinterSettings {
             allowed_blocking_calls: Vec::new(),
             client_factories: Vec::new(),
             project_modules: None,
-            asyncio_mode: AsyncioMode::default(),
+            asyncio_mode: ProjectAsyncioMode::default(),
         }
     }
 }
@@ -322,5 +364,40 @@ mod tests {
                 rule.default_enabled() || *rule == Rule::SyntaxError
             );
         }
+    }
+
+    /// The mode is found once, by whichever clone asks first, and not before.
+    #[test]
+    fn asyncio_mode_found_once_on_first_use() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let searches = std::sync::Arc::new(AtomicUsize::new(0));
+        let counter = searches.clone();
+        let mode = ProjectAsyncioMode::find_with(move || {
+            counter.fetch_add(1, Ordering::SeqCst);
+            AsyncioMode::OtherRunner
+        });
+        let copy = mode.clone();
+        assert_eq!(format!("{mode:?}"), "<found on first use>");
+        assert_eq!(searches.load(Ordering::SeqCst), 0);
+        assert_eq!(copy.get(), AsyncioMode::OtherRunner);
+        assert_eq!(mode.get(), AsyncioMode::OtherRunner);
+        assert_eq!(searches.load(Ordering::SeqCst), 1);
+        assert_eq!(format!("{mode:?}"), "OtherRunner");
+    }
+
+    /// Only async tests and async fixtures ask for the mode: other files never pay for the
+    /// search (a finder that panics proves it is not called).
+    #[test]
+    fn asyncio_mode_not_asked_without_async_tests() {
+        let mut settings = LinterSettings::default();
+        settings.asyncio_mode = ProjectAsyncioMode::find_with(|| panic!("the mode was asked for"));
+        let source = "import pytest\n\nasync def handler():\n    pass\n\ndef test_sync():\n    pass\n\n@pytest.fixture\ndef fixture():\n    return 1\n";
+        let path = std::path::Path::new("tests/test_app.py");
+        let diagnostics = crate::lint_str(path, source, &settings);
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        let asked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            crate::lint_str(path, "async def test_a():\n    pass\n", &settings)
+        }));
+        assert!(asked.is_err(), "an async test asks for the mode");
     }
 }

@@ -88,7 +88,7 @@ pub fn check_fixture(rule: Rule) -> Result<String, String> {
         settings.target_version = target;
     }
     if let Some(mode) = asyncio_mode_override(&source) {
-        settings.asyncio_mode = mode;
+        settings.asyncio_mode = asynclint_linter::ProjectAsyncioMode::known(mode);
     }
     // Rules that only look at test modules need a test file name (`# filename: test_x.py`).
     let lint_path =

@@ -95,6 +95,10 @@ pub struct Checker<'a> {
     pub(crate) recording_blocking: bool,
     /// The file is a test module or `conftest.py` (asked by several rules per call).
     pub(crate) test_module: bool,
+    /// Module-wide answers the test rules ask once per test function: worked out on first
+    /// use (asking each time made a test module with thousands of tests quadratic).
+    pub(crate) module_pytestmark: std::cell::OnceCell<crate::rules::testing::helpers::Marks>,
+    pub(crate) other_async_plugin: std::cell::OnceCell<bool>,
 }
 
 impl<'a> Checker<'a> {
@@ -122,6 +126,8 @@ impl<'a> Checker<'a> {
             facts: None,
             recording_blocking: false,
             test_module,
+            module_pytestmark: std::cell::OnceCell::new(),
+            other_async_plugin: std::cell::OnceCell::new(),
         }
     }
 

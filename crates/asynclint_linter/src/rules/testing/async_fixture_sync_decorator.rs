@@ -55,14 +55,16 @@ use crate::registry::Rule;
 use crate::settings::AsyncioMode;
 
 pub(crate) fn async_fixture_sync_decorator(checker: &mut Checker, def: &ast::StmtFunctionDef) {
-    if !def.is_async || checker.settings.asyncio_mode != AsyncioMode::Strict {
+    if !def.is_async
+        || !def
+            .decorator_list
+            .iter()
+            .any(|d| helpers::is_pytest_fixture(checker, &d.expression))
+    {
         return;
     }
-    if !def
-        .decorator_list
-        .iter()
-        .any(|d| helpers::is_pytest_fixture(checker, &d.expression))
-    {
+    // Asked last: the first question may search the project's directories.
+    if checker.settings.asyncio_mode.get() != AsyncioMode::Strict {
         return;
     }
     if helpers::module_uses_other_async_plugin(checker) {

@@ -64,7 +64,9 @@ pub(crate) fn async_test_not_collected(checker: &mut Checker, def: &ast::StmtFun
     if !def.is_async || !def.name.as_str().starts_with("test") {
         return;
     }
-    if checker.settings.asyncio_mode != AsyncioMode::Strict || !helpers::in_test_module(checker) {
+    if !helpers::in_test_module(checker)
+        || checker.settings.asyncio_mode.get() != AsyncioMode::Strict
+    {
         return;
     }
     // Nested in a function, or in a class pytest does not collect (or that runs its own tests).
@@ -86,7 +88,7 @@ pub(crate) fn async_test_not_collected(checker: &mut Checker, def: &ast::StmtFun
             .and(helpers::decorator_marks(checker, &class.decorator_list))
             .and(helpers::pytestmark_of(checker, &class.body));
     }
-    marks = marks.and(helpers::pytestmark_of(checker, checker.module_body()));
+    marks = marks.and(helpers::module_pytestmark(checker));
     // Scanning the module's text is the expensive part: last.
     if marks != Marks::Plain || helpers::module_uses_other_async_plugin(checker) {
         return;
@@ -117,7 +119,7 @@ mod tests {
         let mut settings = LinterSettings::for_rules([Rule::AsyncTestNotCollected]);
         let path = Path::new("tests/test_a.py");
         assert_eq!(lint_str(path, SOURCE, &settings).len(), 1);
-        settings.asyncio_mode = AsyncioMode::Auto;
+        settings.asyncio_mode = crate::ProjectAsyncioMode::known(AsyncioMode::Auto);
         assert!(lint_str(path, SOURCE, &settings).is_empty());
     }
 

@@ -121,6 +121,13 @@ fn classify_pytestmark(checker: &Checker, value: &Expr) -> Marks {
     }
 }
 
+/// The marks the module applies through `pytestmark` (worked out once per file).
+pub(crate) fn module_pytestmark(checker: &Checker) -> Marks {
+    *checker
+        .module_pytestmark
+        .get_or_init(|| pytestmark_of(checker, checker.module_body()))
+}
+
 /// The marks a body (module or class) applies through `pytestmark`.
 pub(crate) fn pytestmark_of(checker: &Checker, body: &[Stmt]) -> Marks {
     let mut marks = Marks::Plain;
@@ -199,8 +206,14 @@ pub(crate) fn requests_anyio_backend(parameters: &ast::Parameters) -> bool {
 /// `trio` (their pytest plugins also drive `@pytest.fixture` async fixtures and tests that
 /// request `anyio_backend` through other fixtures), defines the `anyio_backend` fixture, or
 /// loads plugins itself with `pytest_plugins`?
+/// Scans the module's text once per file.
 pub(crate) fn module_uses_other_async_plugin(checker: &Checker) -> bool {
-    let source = checker.source;
+    *checker
+        .other_async_plugin
+        .get_or_init(|| uses_other_async_plugin(checker.source))
+}
+
+fn uses_other_async_plugin(source: &str) -> bool {
     [
         "import anyio",
         "from anyio",
