@@ -389,8 +389,10 @@ mod tests {
     /// search (a finder that panics proves it is not called).
     #[test]
     fn asyncio_mode_not_asked_without_async_tests() {
-        let mut settings = LinterSettings::default();
-        settings.asyncio_mode = ProjectAsyncioMode::find_with(|| panic!("the mode was asked for"));
+        let settings = LinterSettings {
+            asyncio_mode: ProjectAsyncioMode::find_with(|| panic!("the mode was asked for")),
+            ..LinterSettings::default()
+        };
         let source = "import pytest\n\nasync def handler():\n    pass\n\ndef test_sync():\n    pass\n\n@pytest.fixture\ndef fixture():\n    return 1\n";
         let path = std::path::Path::new("tests/test_app.py");
         let diagnostics = crate::lint_str(path, source, &settings);
