@@ -345,6 +345,9 @@ pub fn collect_class_attributes<'a>(class: &'a ast::StmtClassDef) -> ClassAttrib
         }
     }
     // Any other method reassigning the attribute makes its kind ambiguous.
+    if attributes.is_empty() {
+        return ClassAttributes { attributes };
+    }
     for stmt in &class.body {
         if let Stmt::FunctionDef(def) = stmt {
             if def.name.as_str() == "__init__" {

@@ -71,12 +71,17 @@ pub(crate) fn coroutine_assigned_never_awaited(
     let Some(function) = checker.semantic.current_function() else {
         return;
     };
+    // Only a call that may return a coroutine is worth the walk over the function's body.
+    let stdlib = stdlib_coroutine(site);
+    if !stdlib && (target.is_none() || is_instance_attribute_call(checker, site)) {
+        return;
+    }
     if is_used(&function.def.body, name) {
         return;
     }
     let call = call_text(checker, site);
     let callee = callee_text(checker, site);
-    if stdlib_coroutine(site) {
+    if stdlib {
         let returns = stdlib_returns(site);
         let consequence = if returns == "a future" {
             "its result and exceptions are never collected"
@@ -96,9 +101,6 @@ pub(crate) fn coroutine_assigned_never_awaited(
         return;
     }
     let Some(target) = target else { return };
-    if is_instance_attribute_call(checker, site) {
-        return;
-    }
     let kind =
         DeferredKind::CoroutineAssigned(Box::new(crate::project::texts::CoroutineAssigned {
             call,
