@@ -312,36 +312,36 @@ const TRANSPARENT_CLASS_DECORATORS: &[&str] = &[
 
 /// The names bound in a class body (looking into `if`/`try`/`with`/`for` blocks, not into
 /// nested scopes), and whether something else may add members (see `ClassSummary::opaque`).
-pub(crate) fn class_members(
+pub(crate) fn class_members<'a>(
     semantic: &SemanticModel,
-    class: &ast::StmtClassDef,
-) -> (Vec<String>, bool) {
-    fn targets(expr: &Expr, out: &mut Vec<String>) {
+    class: &'a ast::StmtClassDef,
+) -> (Vec<&'a str>, bool) {
+    fn targets<'a>(expr: &'a Expr, out: &mut Vec<&'a str>) {
         match expr {
-            Expr::Name(name) => out.push(name.id.to_string()),
+            Expr::Name(name) => out.push(name.id.as_str()),
             Expr::Tuple(t) => t.elts.iter().for_each(|e| targets(e, out)),
             Expr::List(l) => l.elts.iter().for_each(|e| targets(e, out)),
             Expr::Starred(s) => targets(&s.value, out),
             _ => {}
         }
     }
-    fn body(stmts: &[ast::Stmt], out: &mut Vec<String>) {
+    fn body<'a>(stmts: &'a [ast::Stmt], out: &mut Vec<&'a str>) {
         for stmt in stmts {
             match stmt {
-                ast::Stmt::FunctionDef(def) => out.push(def.name.to_string()),
-                ast::Stmt::ClassDef(class) => out.push(class.name.to_string()),
+                ast::Stmt::FunctionDef(def) => out.push(def.name.as_str()),
+                ast::Stmt::ClassDef(class) => out.push(class.name.as_str()),
                 ast::Stmt::Assign(a) => a.targets.iter().for_each(|t| targets(t, out)),
                 ast::Stmt::AnnAssign(a) => targets(&a.target, out),
                 ast::Stmt::AugAssign(a) => targets(&a.target, out),
                 ast::Stmt::Import(i) => {
                     for alias in &i.names {
                         let name = alias.asname.as_ref().unwrap_or(&alias.name);
-                        out.push(name.split('.').next().unwrap_or_default().to_string());
+                        out.push(name.split('.').next().unwrap_or_default());
                     }
                 }
                 ast::Stmt::ImportFrom(i) => {
                     for alias in &i.names {
-                        out.push(alias.asname.as_ref().unwrap_or(&alias.name).to_string());
+                        out.push(alias.asname.as_ref().unwrap_or(&alias.name).as_str());
                     }
                 }
                 ast::Stmt::If(s) => {

@@ -131,7 +131,7 @@ fn missing_counterpart(checker: &mut Checker, class: &ast::StmtClassDef) {
     if opaque {
         return;
     }
-    let has = |name: &str| members.iter().any(|m| m == name);
+    let has = |name: &str| members.contains(&name);
     let (present, missing) = match (has("__aenter__"), has("__aexit__")) {
         (true, false) => ("__aenter__", "__aexit__"),
         (false, true) => ("__aexit__", "__aenter__"),

@@ -452,8 +452,8 @@ fn local_definition(checker: &Checker, expr: &Expr) -> Option<Local> {
             }
             Some(Local::Class {
                 name: class.name.to_string(),
-                has_enter: members.iter().any(|m| m == "__enter__"),
-                has_aenter: members.iter().any(|m| m == "__aenter__"),
+                has_enter: members.contains(&"__enter__"),
+                has_aenter: members.contains(&"__aenter__"),
             })
         }
         _ => None,
