@@ -343,10 +343,6 @@ pub fn settle(
     else {
         return None;
     };
-    // The caller's name is an identifier: shown whole, however long.
-    let caller = snippet::short(file.text(), *caller, 200)
-        .unwrap_or_else(|| snippet::callee(file.text(), *caller));
-    let display = snippet::callee_call(file.text(), *callee);
     let function = facts.resolve_function(&check.target)?;
     if function.summary.is_async || function.summary.opaque_decorator {
         return None;
@@ -356,6 +352,11 @@ pub fn settle(
         return None;
     }
     let (hops, rule) = facts.blocking_chain(&function)?;
+    // The texts only once the verdict is in (most checks end above).
+    // The caller's name is an identifier: shown whole, however long.
+    let caller = snippet::short(file.text(), *caller, 200)
+        .unwrap_or_else(|| snippet::callee(file.text(), *caller));
+    let display = snippet::callee_call(file.text(), *callee);
     let mut chain = format!("{caller}()");
     for hop in &hops {
         let name = hop

@@ -226,15 +226,6 @@ pub fn settle(
     let DeferredKind::AwaitedCall { callee } = &check.kind else {
         return None;
     };
-    let callee = crate::project::snippet::callee(file.text(), *callee);
-    // The check is anchored on the `await` expression; the message shows the call.
-    let call = crate::project::snippet::short(file.text(), check.range, 66)
-        .map(|text| {
-            text.strip_prefix("await")
-                .map_or(text.clone(), |t| t.trim_start().to_string())
-        })
-        .filter(|text| text.len() <= 60)
-        .unwrap_or_else(|| format!("{callee}(...)"));
     let function = facts.resolve_function(&check.target)?;
     let f = function.summary;
     if f.is_async
@@ -250,6 +241,16 @@ pub fn settle(
     if function.module_path.extension().is_some_and(|e| e == "pyi") {
         return None;
     }
+    // The texts only once the verdict is in (most checks end above).
+    let callee = crate::project::snippet::callee(file.text(), *callee);
+    // The check is anchored on the `await` expression; the message shows the call.
+    let call = crate::project::snippet::short(file.text(), check.range, 66)
+        .map(|text| {
+            text.strip_prefix("await")
+                .map_or(text.clone(), |t| t.trim_start().to_string())
+        })
+        .filter(|text| text.len() <= 60)
+        .unwrap_or_else(|| format!("{callee}(...)"));
     let location = format!("{}:{}", facts.display_path(function.module_path), f.line);
     Some(diagnostic(&call, &callee, &location, check.range, file))
 }

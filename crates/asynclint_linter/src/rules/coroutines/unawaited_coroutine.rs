@@ -213,13 +213,14 @@ pub fn settle(
     let DeferredKind::UnawaitedCall { callee, in_async } = &check.kind else {
         return None;
     };
-    let display = crate::project::snippet::callee_call(file.text(), *callee);
     let function = facts.resolve_function(&check.target)?;
     // Not async generators, properties, nor functions behind a decorator that may change what
     // a call returns (Textual's `@work` returns a `Worker`, `@sync_compatible`...).
     if !super::helpers::is_coroutine_function(&function) {
         return None;
     }
+    // The texts only once the verdict is in (most checks end above).
+    let display = crate::project::snippet::callee_call(file.text(), *callee);
     let location = format!(
         "a coroutine function (`async def` at {}:{})",
         facts.display_path(function.module_path),
