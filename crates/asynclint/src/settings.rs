@@ -216,8 +216,7 @@ pub fn lazy_asyncio_mode(root: &Path) -> ProjectAsyncioMode {
 pub fn asyncio_mode(root: &Path) -> AsyncioMode {
     if find_pytest_config(root).is_auto_mode() {
         AsyncioMode::Auto
-    } else if std::env::var_os("TMP_NOCONF").is_none() && find_coroutine_test_runner(root).is_some()
-    {
+    } else if find_coroutine_test_runner(root).is_some() {
         AsyncioMode::OtherRunner
     } else {
         AsyncioMode::Strict

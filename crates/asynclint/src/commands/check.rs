@@ -463,7 +463,6 @@ fn run_files(
         }
     }
     // The summaries go straight from the outputs into phase 2 (no copy of them all between).
-    if std::env::var_os("TMP_P2").is_some() { drop_in_bg(outputs); return diagnostics; }
     if project && outputs.iter().any(|(_, output)| output.phase1.is_some()) {
         let phase1 = outputs.into_iter().filter_map(|(_, output)| output.phase1);
         let mut more = asynclint_project::phase2(phase1, Some(cwd));
@@ -678,5 +677,3 @@ fn catch_file_panic<T>(f: impl FnOnce() -> T) -> Result<T, String> {
             .unwrap_or_else(|| "panicked".to_string())
     })
 }
-
-fn drop_in_bg<T: Send + 'static>(v: T) { std::thread::spawn(move || drop(v)); }

@@ -133,8 +133,7 @@ fn call_expression<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
     }
     // Project-wide facts and deferred checks. The semantic model only makes targets under the
     // project's top-level modules (`LinterSettings::project_modules`).
-    static TMP_T: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    let target = if checker.summary.is_some() && !*TMP_T.get_or_init(|| std::env::var_os("TMP_T").is_some()) {
+    let target = if checker.summary.is_some() {
         checker
             .semantic
             .resolve_call_target(&call.func, Some((site.qualified, site.receiver_kind)))
@@ -388,7 +387,8 @@ fn may_block(checker: &Checker, site: &CallSite) -> bool {
         return false;
     };
     let head = name.split(['.', '(']).next().unwrap_or(name);
-    if !BLOCKING_MODULES.contains(&head) {
+    // Sorted (a test checks): asked for every call of every sync function.
+    if BLOCKING_MODULES.binary_search(&head).is_err() {
         return false;
     }
     !(site.receiver_kind.is_none()
@@ -397,7 +397,7 @@ fn may_block(checker: &Checker, site: &CallSite) -> bool {
             .is_some_and(|q| cannot_block(q, checker.settings.project_modules.as_deref())))
 }
 
-/// Top-level modules of every callee or object kind in the AIO100-AIO109 catalogues. Used only
+/// Top-level modules of every callee or object kind in the AIO100-AIO109 catalogues, sorted. Used only
 /// to record blocking facts of sync functions (AIO111); the direct rules do not depend on it.
 const BLOCKING_MODULES: &[&str] = &[
     "MySQLdb",
@@ -538,5 +538,14 @@ fn timeout_and_limit_awaits(checker: &mut Checker, await_expr: &ast::ExprAwait) 
     }
     if checker.enabled(Rule::AcquireWithoutRelease) {
         rules::limits::acquire_without_release::acquire_without_release(checker, await_expr);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// `may_block` looks modules up by binary search.
+    #[test]
+    fn blocking_modules_are_sorted() {
+        assert!(super::BLOCKING_MODULES.is_sorted());
     }
 }
