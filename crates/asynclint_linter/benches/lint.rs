@@ -40,6 +40,19 @@ fn files() -> Vec<(String, PathBuf, String)> {
         root.join("synthetic_large.py"),
         big,
     ));
+    // A large test module in pytest-asyncio's strict mode: module-wide questions asked once
+    // per async test used to make this quadratic in the number of tests.
+    let mut tests = String::from("import pytest\n\n");
+    for i in 0..2000 {
+        tests.push_str(&format!(
+            "async def test_case_{i}(client):\n    response = await client.get(\"/items/{i}\")\n    assert response.status == 200\n\n"
+        ));
+    }
+    out.push((
+        "test_synthetic_strict.py".to_string(),
+        root.join("tests/test_synthetic_strict.py"),
+        tests,
+    ));
     out
 }
 
