@@ -269,10 +269,13 @@ pub fn find_coroutine_test_runner(project_root: &Path) -> Option<String> {
 }
 
 /// The first `conftest.py` in `dir` or up to three levels below it, in sorted depth-first
-/// order, that runs coroutine tests. The subdirectories are searched in parallel (a large
-/// project has a thousand directories at the second level); `find_map_first` keeps the order.
+/// order, that runs coroutine tests.
+///
+/// Sequential on purpose: the search runs when a rule first asks for the project's mode,
+/// inside a worker of the checking pool while other files wait for the answer. A parallel
+/// search would let this thread steal another file's check while it waits, and that check
+/// would ask for the same answer on the same thread: a deadlock.
 fn coroutine_runner_below(root: &Path, dir: &Path, depth: u8) -> Option<String> {
-    use rayon::prelude::*;
     let conftest = dir.join("conftest.py");
     if conftest.is_file()
         && let Ok(text) = std::fs::read_to_string(&conftest)
@@ -306,8 +309,8 @@ fn coroutine_runner_below(root: &Path, dir: &Path, depth: u8) -> Option<String> 
         .collect();
     children.sort();
     children
-        .par_iter()
-        .find_map_first(|child| coroutine_runner_below(root, child, depth + 1))
+        .iter()
+        .find_map(|child| coroutine_runner_below(root, child, depth + 1))
 }
 
 fn coroutine_runner_in(conftest: &str) -> Option<&'static str> {
