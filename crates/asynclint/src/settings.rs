@@ -229,7 +229,7 @@ pub fn asyncio_mode(root: &Path) -> AsyncioMode {
 /// span several projects (a monorepo, a corpus of packages), each with its own settings.
 pub struct PerProjectLinters {
     default: LinterSettings,
-    /// One settings value per distinct (mode, target) found.
+    /// One settings value per (project root, target version) found.
     variants: Vec<LinterSettings>,
     /// File's directory -> index into `variants`.
     dirs: rustc_hash::FxHashMap<PathBuf, usize>,
@@ -293,22 +293,21 @@ impl PerProjectLinters {
                 }
             })
             .collect();
-        let mut modes: rustc_hash::FxHashMap<&Path, (usize, ProjectAsyncioMode)> =
-            Default::default();
-        // One settings value per (project root, target version).
+        // One mode per project root (wheels under one root share it), one settings value per
+        // (project root, target version).
+        let mut modes: rustc_hash::FxHashMap<&Path, ProjectAsyncioMode> = Default::default();
         let mut variants: Vec<LinterSettings> = Vec::new();
-        let mut variant_keys: rustc_hash::FxHashMap<(usize, u8), usize> = Default::default();
+        let mut variant_keys: rustc_hash::FxHashMap<(&Path, u8), usize> = Default::default();
         let variant_of: Vec<usize> = projects
             .iter()
             .zip(targets)
             .map(|((root, _), target)| {
-                let next_root = modes.len();
-                let (root_index, mode) = modes
-                    .entry(root.as_path())
-                    .or_insert_with(|| (next_root, lazy_asyncio_mode(root)));
                 *variant_keys
-                    .entry((*root_index, target.minor))
+                    .entry((root.as_path(), target.minor))
                     .or_insert_with(|| {
+                        let mode = modes
+                            .entry(root.as_path())
+                            .or_insert_with(|| lazy_asyncio_mode(root));
                         variants.push(LinterSettings {
                             asyncio_mode: mode.clone(),
                             target_version: target,

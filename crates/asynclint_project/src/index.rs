@@ -615,10 +615,7 @@ impl ProjectIndex {
             return *found;
         }
         match target.kind() {
-            TargetKind::Path(path) => match self.resolved.get(target.index()) {
-                Some(Some(found)) => *found,
-                _ => self.resolve_path(path, 0),
-            },
+            TargetKind::Path(path) => self.resolve_path(path, 0),
             TargetKind::Super { class_path, method } => match self.resolved_super.get(target) {
                 Some(slot) => *slot.get_or_init(|| self.resolve_super(class_path, method)),
                 None => self.resolve_super(class_path, method),

@@ -42,107 +42,7 @@ pub fn phase2(files: impl IntoIterator<Item = Phase1File>, cwd: Option<&Path>) -
     }
     asynclint_linter::stats::mark("summaries handed to phase 2");
     if std::env::var_os("ASYNCLINT_STATS").is_some() {
-        let mut defs = 0usize;
-        let mut calls = 0usize;
-        let mut deferred = 0usize;
-        let mut target_bytes = 0usize;
-        for s in &summaries {
-            defs += s.definitions.len();
-            deferred += s.deferred.len();
-            for d in &s.deferred {
-                target_bytes += d.target.as_path().map_or(0, str::len);
-            }
-            for (_, d) in s.definitions.iter() {
-                if let asynclint_linter::project::Definition::Function(f) = d {
-                    calls += f.calls.len();
-                    for c in &f.calls {
-                        target_bytes += c.target.as_path().map_or(0, str::len);
-                    }
-                }
-            }
-        }
-        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-        for line in status
-            .lines()
-            .filter(|l| l.starts_with("VmHWM") || l.starts_with("VmRSS"))
-        {
-            eprintln!("stats: at phase 2 start {line}");
-        }
-        let (mut awaited, mut members, mut classes, mut blocking) =
-            (0usize, 0usize, 0usize, 0usize);
-        for s in &summaries {
-            for (_, d) in s.definitions.iter() {
-                match d {
-                    asynclint_linter::project::Definition::Function(f) => {
-                        awaited += f.awaited_calls.len();
-                        blocking += f.blocking.len();
-                    }
-                    asynclint_linter::project::Definition::Class(c) => {
-                        classes += 1;
-                        members += c.members.len();
-                    }
-                }
-            }
-        }
-        eprintln!(
-            "stats: awaited_calls={awaited} classes={classes} members={members} blocking={blocking}"
-        );
-        eprintln!(
-            "stats: modules={} defs={defs} calls={calls} deferred={deferred} target_bytes={target_bytes} interned={}",
-            summaries.len(),
-            Target::count()
-        );
-        let mut by_rule: std::collections::BTreeMap<&str, usize> =
-            std::collections::BTreeMap::new();
-        for s in &summaries {
-            for d in &s.deferred {
-                *by_rule.entry(d.rule.code()).or_default() += 1;
-            }
-        }
-        {
-            use asynclint_linter::project::*;
-            let (mut defs_b, mut fn_b, mut class_b, mut deferred_b, mut imports_b, mut other_b) =
-                (0usize, 0usize, 0usize, 0usize, 0usize, 0usize);
-            for s in &summaries {
-                defs_b += s.definitions.heap_size();
-                for (_, d) in s.definitions.iter() {
-                    match d {
-                        Definition::Function(f) => {
-                            fn_b += f.calls.capacity() * std::mem::size_of::<CallEdge>()
-                                + f.blocking.capacity() * std::mem::size_of::<BlockingFact>()
-                                + f.blocking
-                                    .iter()
-                                    .map(|b| b.display.capacity())
-                                    .sum::<usize>()
-                                + f.awaited_calls.capacity() * std::mem::size_of::<Target>();
-                        }
-                        Definition::Class(c) => {
-                            class_b += c.members.heap_size()
-                                + c.bases.capacity() * std::mem::size_of::<Target>();
-                        }
-                    }
-                }
-                deferred_b += s.deferred.capacity() * std::mem::size_of::<DeferredCheck>();
-                imports_b += s.imports.capacity() * std::mem::size_of::<(Box<str>, Target)>()
-                    + s.imports.iter().map(|(n, _)| n.len()).sum::<usize>();
-                other_b += s.main_guard_calls.capacity() * std::mem::size_of::<Target>()
-                    + s.star_imports.capacity() * 24
-                    + s.path.capacity()
-                    + s.module.as_ref().map_or(0, String::capacity);
-            }
-            eprintln!(
-                "stats: bytes defs={defs_b} fn_extra={fn_b} class_extra={class_b} deferred={deferred_b} imports={imports_b} other={other_b}; sizeof FunctionSummary={} ModuleSummary={} Definition={}",
-                std::mem::size_of::<FunctionSummary>(),
-                std::mem::size_of::<ModuleSummary>(),
-                std::mem::size_of::<Definition>()
-            );
-        }
-        eprintln!(
-            "stats: deferred by rule {by_rule:?}; sizeof DeferredCheck={} Target={} DeferredKind={}",
-            std::mem::size_of::<asynclint_linter::project::DeferredCheck>(),
-            std::mem::size_of::<asynclint_linter::project::Target>(),
-            std::mem::size_of::<asynclint_linter::project::DeferredKind>()
-        );
+        print_summary_stats(&summaries);
     }
     asynclint_linter::stats::mark("phase 2 statistics printed");
     let started = std::time::Instant::now();
@@ -150,16 +50,7 @@ pub fn phase2(files: impl IntoIterator<Item = Phase1File>, cwd: Option<&Path>) -
     if std::env::var_os("ASYNCLINT_STATS").is_some() {
         eprintln!("stats: index built in {:?}", started.elapsed());
         asynclint_linter::stats::mark("index built");
-        let mut by_rule: std::collections::BTreeMap<&str, (usize, usize)> =
-            std::collections::BTreeMap::new();
-        for summary in index.summaries() {
-            for check in &summary.deferred {
-                let entry = by_rule.entry(check.rule.code()).or_default();
-                entry.0 += 1;
-                entry.1 += usize::from(index.resolves(&check.target));
-            }
-        }
-        eprintln!("stats: deferred (all, target resolves) by rule {by_rule:?}");
+        print_resolution_stats(&index);
     }
     let result: Vec<Diagnostic> = index
         .summaries()
@@ -247,4 +138,121 @@ mod ruff_text_size_shim {
     pub fn line_of(file: &SourceFile, offset: TextSize) -> usize {
         file.location(offset).row
     }
+}
+
+/// `ASYNCLINT_STATS=1`: what phase 1 handed over (counts, and heap bytes by kind).
+fn print_summary_stats(summaries: &[ModuleSummary]) {
+    let mut defs = 0usize;
+    let mut calls = 0usize;
+    let mut deferred = 0usize;
+    let mut target_bytes = 0usize;
+    for s in summaries {
+        defs += s.definitions.len();
+        deferred += s.deferred.len();
+        for d in &s.deferred {
+            target_bytes += d.target.as_path().map_or(0, str::len);
+        }
+        for (_, d) in s.definitions.iter() {
+            if let asynclint_linter::project::Definition::Function(f) = d {
+                calls += f.calls.len();
+                for c in &f.calls {
+                    target_bytes += c.target.as_path().map_or(0, str::len);
+                }
+            }
+        }
+    }
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    for line in status
+        .lines()
+        .filter(|l| l.starts_with("VmHWM") || l.starts_with("VmRSS"))
+    {
+        eprintln!("stats: at phase 2 start {line}");
+    }
+    let (mut awaited, mut members, mut classes, mut blocking) = (0usize, 0usize, 0usize, 0usize);
+    for s in summaries {
+        for (_, d) in s.definitions.iter() {
+            match d {
+                asynclint_linter::project::Definition::Function(f) => {
+                    awaited += f.awaited_calls.len();
+                    blocking += f.blocking.len();
+                }
+                asynclint_linter::project::Definition::Class(c) => {
+                    classes += 1;
+                    members += c.members.len();
+                }
+            }
+        }
+    }
+    eprintln!(
+        "stats: awaited_calls={awaited} classes={classes} members={members} blocking={blocking}"
+    );
+    eprintln!(
+        "stats: modules={} defs={defs} calls={calls} deferred={deferred} target_bytes={target_bytes} interned={}",
+        summaries.len(),
+        Target::count()
+    );
+    let mut by_rule: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for s in summaries {
+        for d in &s.deferred {
+            *by_rule.entry(d.rule.code()).or_default() += 1;
+        }
+    }
+    {
+        use asynclint_linter::project::*;
+        let (mut defs_b, mut fn_b, mut class_b, mut deferred_b, mut imports_b, mut other_b) =
+            (0usize, 0usize, 0usize, 0usize, 0usize, 0usize);
+        for s in summaries {
+            defs_b += s.definitions.heap_size();
+            for (_, d) in s.definitions.iter() {
+                match d {
+                    Definition::Function(f) => {
+                        fn_b += f.calls.capacity() * std::mem::size_of::<CallEdge>()
+                            + f.blocking.capacity() * std::mem::size_of::<BlockingFact>()
+                            + f.blocking
+                                .iter()
+                                .map(|b| b.display.capacity())
+                                .sum::<usize>()
+                            + f.awaited_calls.capacity() * std::mem::size_of::<Target>();
+                    }
+                    Definition::Class(c) => {
+                        class_b += c.members.heap_size()
+                            + c.bases.capacity() * std::mem::size_of::<Target>();
+                    }
+                }
+            }
+            deferred_b += s.deferred.capacity() * std::mem::size_of::<DeferredCheck>();
+            imports_b += s.imports.capacity() * std::mem::size_of::<(Box<str>, Target)>()
+                + s.imports.iter().map(|(n, _)| n.len()).sum::<usize>();
+            other_b += s.main_guard_calls.capacity() * std::mem::size_of::<Target>()
+                + s.star_imports.capacity() * 24
+                + s.path.capacity()
+                + s.module.as_ref().map_or(0, String::capacity);
+        }
+        eprintln!(
+            "stats: bytes defs={defs_b} fn_extra={fn_b} class_extra={class_b} deferred={deferred_b} imports={imports_b} other={other_b}; sizeof FunctionSummary={} ModuleSummary={} Definition={}",
+            std::mem::size_of::<FunctionSummary>(),
+            std::mem::size_of::<ModuleSummary>(),
+            std::mem::size_of::<Definition>()
+        );
+    }
+    eprintln!(
+        "stats: deferred by rule {by_rule:?}; sizeof DeferredCheck={} Target={} DeferredKind={}",
+        std::mem::size_of::<asynclint_linter::project::DeferredCheck>(),
+        std::mem::size_of::<asynclint_linter::project::Target>(),
+        std::mem::size_of::<asynclint_linter::project::DeferredKind>()
+    );
+}
+
+/// `ASYNCLINT_STATS=1`: per rule, the deferred checks and how many of their targets resolve.
+fn print_resolution_stats(index: &ProjectIndex) {
+    let mut by_rule: std::collections::BTreeMap<&str, (usize, usize)> =
+        std::collections::BTreeMap::new();
+    for summary in index.summaries() {
+        for check in &summary.deferred {
+            let entry = by_rule.entry(check.rule.code()).or_default();
+            entry.0 += 1;
+            entry.1 += usize::from(index.resolves(&check.target));
+        }
+    }
+    eprintln!("stats: deferred (all, target resolves) by rule {by_rule:?}");
 }

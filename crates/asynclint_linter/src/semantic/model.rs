@@ -97,7 +97,7 @@ pub struct SemanticModel<'a> {
     targets: std::cell::RefCell<FxHashMap<TextRange, Option<crate::project::Target>>>,
     /// For each method (by its `def`): the path of its class, as `self.m()` calls resolve to
     /// `<class path>.m` (most calls in a method body are on `self`).
-    self_class_paths: std::cell::RefCell<FxHashMap<TextRange, Option<Box<str>>>>,
+    self_class_paths: std::cell::RefCell<FxHashMap<TextRange, Option<std::rc::Rc<str>>>>,
 }
 
 impl<'a> SemanticModel<'a> {
@@ -472,8 +472,8 @@ impl<'a> SemanticModel<'a> {
     }
 
     /// The path of the class whose method is being visited (`self.m()` resolves under it),
-    /// computed once per method.
-    fn self_class_path(&self) -> Option<Box<str>> {
+    /// computed once per method (shared, not copied, by every `self.m()` call).
+    fn self_class_path(&self) -> Option<std::rc::Rc<str>> {
         let function = self.current_function()?;
         let class = function.class?;
         let key = function.def.range;
@@ -482,7 +482,7 @@ impl<'a> SemanticModel<'a> {
         }
         let path = self
             .module_definition_path(class.name.as_str())
-            .map(String::into_boxed_str);
+            .map(std::rc::Rc::from);
         self.self_class_paths.borrow_mut().insert(key, path.clone());
         path
     }

@@ -269,12 +269,13 @@ impl<'a> Visitor<'a> for SubclassFinder<'_> {
 
 /// A call that needs the running loop: any `asyncio`/`anyio`/`trio` API, or a loop method.
 fn uses_loop(checker: &Checker, call: &ast::ExprCall) -> bool {
-    let root = match checker.semantic.resolve_qualified_name(&call.func) {
-        Some(q) => q.split('.').next().unwrap_or_default().to_string(),
+    let is_async_library = |root: &str| matches!(root, "asyncio" | "anyio" | "trio" | "sniffio");
+    let from_async_library = match checker.semantic.resolve_qualified_name(&call.func) {
+        Some(q) => is_async_library(q.split('.').next().unwrap_or_default()),
         // `import asyncio` inside the function is not visible from the enclosing scope.
-        None => root_name(&call.func).unwrap_or_default().to_string(),
+        None => root_name(&call.func).is_some_and(is_async_library),
     };
-    if matches!(root.as_str(), "asyncio" | "anyio" | "trio" | "sniffio") {
+    if from_async_library {
         return true;
     }
     matches!(&*call.func, Expr::Attribute(attr) if LOOP_METHODS.contains(&attr.attr.as_str()))
