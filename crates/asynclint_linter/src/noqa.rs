@@ -5,7 +5,7 @@
 //! spaces. A diagnostic is suppressed by a comment on the line where it starts.
 
 use ruff_python_ast::token::{TokenKind, Tokens};
-use ruff_text_size::Ranged;
+use ruff_text_size::{Ranged, TextSize};
 use rustc_hash::FxHashMap;
 
 /// What a `noqa` comment suppresses.
@@ -34,14 +34,21 @@ pub struct NoqaMap {
 impl NoqaMap {
     pub fn from_tokens(tokens: &Tokens, source: &str, lines: &crate::lines::LineCounter) -> Self {
         let mut map = Self::default();
-        // Most files have no directive: skip the walk over every token.
-        if !mentions_noqa(source.as_bytes()) {
-            return map;
-        }
-        for token in tokens.iter() {
-            if token.kind() != TokenKind::Comment {
+        // Every directive contains `noqa`: only the comments around its mentions are read
+        // (walking every token of every file cost more than the rest of this map).
+        let mut last = None;
+        for at in noqa_mentions(source.as_bytes()) {
+            let index = tokens.partition_point(|token| token.end() <= TextSize::from(at));
+            let Some(token) = tokens.get(index) else {
+                break;
+            };
+            if last == Some(index)
+                || token.kind() != TokenKind::Comment
+                || !token.range().contains(TextSize::from(at))
+            {
                 continue;
             }
+            last = Some(index);
             let text = &source[token.range()];
             if let Some(directive) = parse_file_directive(text) {
                 map.file = Some(match (map.file.take(), directive) {
@@ -78,15 +85,16 @@ impl NoqaMap {
     }
 }
 
-/// Does `noqa` appear anywhere, in any case? (A quick scan for its rare `q`.)
-fn mentions_noqa(bytes: &[u8]) -> bool {
-    memchr::memchr2_iter(b'q', b'Q', bytes).any(|i| {
-        i >= 2
+/// Where `noqa` (in any case) starts in `bytes`: found by its rare `q`.
+fn noqa_mentions(bytes: &[u8]) -> impl Iterator<Item = u32> + '_ {
+    memchr::memchr2_iter(b'q', b'Q', bytes).filter_map(|i| {
+        let found = i >= 2
             && bytes[i - 2].eq_ignore_ascii_case(&b'n')
             && bytes[i - 1].eq_ignore_ascii_case(&b'o')
             && bytes
                 .get(i + 1)
-                .is_some_and(|a| a.eq_ignore_ascii_case(&b'a'))
+                .is_some_and(|a| a.eq_ignore_ascii_case(&b'a'));
+        found.then(|| u32::try_from(i - 2).ok()).flatten()
     })
 }
 
@@ -154,14 +162,46 @@ mod tests {
     use super::*;
 
     #[test]
-    fn noqa_prefilter() {
-        assert!(super::mentions_noqa(b"x = 1  # noqa"));
-        assert!(super::mentions_noqa(b"x = 1  # NoQA: AIO100"));
-        assert!(super::mentions_noqa(b"# asynclint: NOQA"));
-        assert!(!super::mentions_noqa(
-            b"queue = asyncio.Queue()  # no qa here"
+    fn noqa_mentions_any_case() {
+        let at = |text: &[u8]| noqa_mentions(text).collect::<Vec<u32>>();
+        assert_eq!(at(b"x = 1  # noqa"), [9]);
+        assert_eq!(at(b"x = 1  # NoQA: AIO100 noqa"), [9, 22]);
+        assert_eq!(at(b"# asynclint: NOQA"), [13]);
+        assert!(at(b"queue = asyncio.Queue()  # no qa here").is_empty());
+        assert!(at(b"qa").is_empty());
+    }
+
+    fn map_of(source: &str) -> NoqaMap {
+        let parsed = ruff_python_parser::parse_module(source).expect("valid Python");
+        NoqaMap::from_tokens(
+            parsed.tokens(),
+            source,
+            &crate::lines::LineCounter::new(source),
+        )
+    }
+
+    /// Only comments are directives (not strings that look like one), wherever `noqa`
+    /// appears in the comment, and a comment that says `noqa` twice counts once.
+    #[test]
+    fn directives_from_comments_only() {
+        let map = map_of(concat!(
+            "x = '# noqa: AIO100'\n",
+            "y = 1  # type: ignore  # noqa: AIO200 (noqa for the loop)\n",
+            "z = 2  # NOQA\n",
+            "s = \"\"\"\n# noqa\n\"\"\"\n",
+            "# asynclint: noqa: AIO300\n",
         ));
-        assert!(!super::mentions_noqa(b"qa"));
+        assert!(!map.is_suppressed("AIO100", 1));
+        assert!(map.is_suppressed("AIO200", 2));
+        assert!(!map.is_suppressed("AIO100", 2));
+        assert!(map.is_suppressed("AIO100", 3));
+        assert!(!map.is_suppressed("AIO100", 5));
+        assert!(map.is_suppressed("AIO300", 1));
+        assert_eq!(
+            map.file_directive(),
+            Some(&Directive::Codes(vec!["AIO300".into()]))
+        );
+        assert!(map_of("x = 1\n").is_empty());
     }
 
     #[test]

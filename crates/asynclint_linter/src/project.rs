@@ -38,6 +38,10 @@ pub enum TargetKind {
 /// parts: no dotted path contains it.
 const SUPER_MARK: &str = "\0";
 
+/// Set in the handle of a `super()` target: telling the two kinds apart reads no text (phase 2
+/// sorts every target of the project into paths and `super()` calls).
+const SUPER_BIT: u32 = 1 << 31;
+
 impl Target {
     /// The target for a dotted path.
     pub fn path(path: impl AsRef<str>) -> Self {
@@ -52,31 +56,35 @@ impl Target {
 
     /// The target of `super().method()` inside class `class_path`.
     pub fn super_(class_path: &str, method: &str) -> Self {
-        interner::intern_parts(&[SUPER_MARK, class_path, SUPER_MARK, method])
+        let Target(id) = interner::intern_parts(&[SUPER_MARK, class_path, SUPER_MARK, method]);
+        Target(id | SUPER_BIT)
+    }
+
+    /// Is this the target of a `super().method()` call (not a dotted path)?
+    pub fn is_super(self) -> bool {
+        self.0 & SUPER_BIT != 0
     }
 
     pub fn kind(self) -> TargetKind {
-        let text = interner::text(self.0);
-        match text
+        let text = interner::text(self.0 & !SUPER_BIT);
+        if !self.is_super() {
+            return TargetKind::Path(text);
+        }
+        let (class_path, method) = text
             .strip_prefix(SUPER_MARK)
             .and_then(|rest| rest.split_once(SUPER_MARK))
-        {
-            Some((class_path, method)) => TargetKind::Super { class_path, method },
-            None => TargetKind::Path(text),
-        }
+            .unwrap_or_default();
+        TargetKind::Super { class_path, method }
     }
 
     /// The dotted path, unless this is a `super()` target.
     pub fn as_path(self) -> Option<&'static str> {
-        match self.kind() {
-            TargetKind::Path(path) => Some(path),
-            TargetKind::Super { .. } => None,
-        }
+        (!self.is_super()).then(|| interner::text(self.0))
     }
 
     /// A dense number: every target interned so far is below [`Target::count`].
     pub fn index(self) -> usize {
-        self.0 as usize
+        (self.0 & !SUPER_BIT) as usize
     }
 
     /// How many targets have been interned (in this process).
@@ -203,7 +211,10 @@ mod interner {
             return (id, stored);
         }
         let stored = shard.store(text);
-        let id = u32::try_from(TEXTS.push(stored)).expect("fewer than 2^32 interned paths");
+        let id = u32::try_from(TEXTS.push(stored))
+            .ok()
+            .filter(|id| id & super::SUPER_BIT == 0)
+            .expect("fewer than 2^31 interned paths");
         shard.ids.insert(stored, id);
         (id, stored)
     }
@@ -346,7 +357,7 @@ impl Members {
 impl<S: AsRef<str>> FromIterator<S> for Members {
     fn from_iter<I: IntoIterator<Item = S>>(names: I) -> Self {
         let mut names: Vec<S> = names.into_iter().collect();
-        names.sort_by(|a, b| a.as_ref().cmp(b.as_ref()));
+        names.sort_unstable_by(|a, b| a.as_ref().cmp(b.as_ref()));
         names.dedup_by(|a, b| a.as_ref() == b.as_ref());
         Members(
             names

@@ -26,10 +26,26 @@ pub fn mark(label: &str) {
                 .to_string()
         };
         eprintln!(
-            "stats: {:>8.1} ms {label} (RSS {} kB, peak {} kB)",
+            "stats: {:>8.1} ms {label} (CPU {:.1} ms, RSS {} kB, peak {} kB)",
             start.elapsed().as_secs_f64() * 1e3,
+            cpu_ms(),
             kb("VmRSS:"),
             kb("VmHWM:")
         );
     }
+}
+
+/// CPU time used so far by every thread of the process, in milliseconds (Linux: the first
+/// field of each thread's `schedstat`, in nanoseconds; 0 elsewhere). Threads that have ended
+/// no longer count.
+fn cpu_ms() -> f64 {
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return 0.0;
+    };
+    let nanos: u64 = tasks
+        .filter_map(Result::ok)
+        .filter_map(|task| std::fs::read_to_string(task.path().join("schedstat")).ok())
+        .filter_map(|stat| stat.split_whitespace().next()?.parse::<u64>().ok())
+        .sum();
+    nanos as f64 / 1e6
 }

@@ -152,9 +152,10 @@ fn hash_str(s: &str) -> u64 {
 
 /// Record a target in the survey.
 fn survey_target(survey: &mut Survey, target: Target) {
-    match target.kind() {
-        TargetKind::Path(_) => survey.paths.push(target),
-        TargetKind::Super { .. } => survey.supers.push(target),
+    if target.is_super() {
+        survey.supers.push(target);
+    } else {
+        survey.paths.push(target);
     }
 }
 
@@ -594,8 +595,14 @@ impl ProjectIndex {
     fn resolve_paths(&self, mut paths: Vec<Target>) -> Vec<Option<Option<DefLoc>>> {
         // In interning order, about the order phase 1 met them: paths of one file, resolved
         // one after the other, touch the same summaries (much faster than at random).
+        // Most paths are asked about many times: drop the repeats first (handles are dense,
+        // so a flag per handle does it in one pass), then sort the few that are left.
+        let mut seen = vec![false; Target::count()];
+        paths.retain(|target| {
+            seen.get_mut(target.index())
+                .is_some_and(|seen| !std::mem::replace(seen, true))
+        });
         paths.par_sort_unstable();
-        paths.dedup();
         let found: Vec<Option<DefLoc>> = paths
             .par_iter()
             .map(|target| self.resolve_path(target.as_path().unwrap_or_default(), 0))

@@ -24,6 +24,9 @@ pub struct CallSite<'a, 'c> {
     pub receiver_kind: Option<&'c str>,
     /// `receiver_kind.method`, built on first use and shared by every rule.
     method_path: std::cell::OnceCell<Option<String>>,
+    /// The project target of the callee, resolved when a rule first asks (see
+    /// [`Checker::call_target`]).
+    target: std::cell::OnceCell<Option<crate::project::Target>>,
 }
 
 impl<'a, 'c> CallSite<'a, 'c> {
@@ -37,6 +40,7 @@ impl<'a, 'c> CallSite<'a, 'c> {
             qualified,
             receiver_kind,
             method_path: std::cell::OnceCell::new(),
+            target: std::cell::OnceCell::new(),
         }
     }
 
@@ -134,6 +138,18 @@ impl<'a> Checker<'a> {
     pub(crate) fn with_summary(mut self, builder: summary::SummaryBuilder<'a>) -> Self {
         self.summary = Some(builder);
         self
+    }
+
+    /// The project definition a call may reach (`app.db.fetch`, `app.db.Repo.save`), when
+    /// the cross-module phase is on. Resolved on the first rule's question and shared: most
+    /// calls are never asked about (their rules stop at cheaper tests first), and resolving
+    /// and interning every call's target was a large part of the project phase's cost.
+    pub(crate) fn call_target(&self, site: &CallSite) -> Option<crate::project::Target> {
+        self.summary.as_ref()?;
+        *site.target.get_or_init(|| {
+            self.semantic
+                .resolve_call_target(&site.call.func, Some((site.qualified, site.receiver_kind)))
+        })
     }
 
     pub(crate) fn with_facts(mut self, builder: crate::facts::FactsBuilder) -> Self {

@@ -127,7 +127,7 @@ impl<'s> SummaryBuilder<'s> {
                         other => other,
                     })
                     .filter_map(|base| match semantic.resolve_target(base) {
-                        Some(target) if target.as_path().is_some() => Some(target),
+                        Some(target) if !target.is_super() => Some(target),
                         _ => semantic
                             .resolve_qualified_name(base)
                             .map(crate::project::Target::path),
@@ -161,7 +161,7 @@ impl<'s> SummaryBuilder<'s> {
                 }
                 continue;
             }
-            if let [binding] = bindings.as_slice()
+            if let [binding] = bindings
                 && let BindingKind::Import { qualified } | BindingKind::FromImport { qualified } =
                     &binding.kind
             {
@@ -179,16 +179,16 @@ impl<'s> SummaryBuilder<'s> {
                 }
             }
         }
-        imports.sort();
+        imports.sort_unstable();
         imports.shrink_to_fit();
-        star.sort();
+        star.sort_unstable();
         self.summary.imports = imports;
         self.summary.star_imports = star;
         self.summary.all = dunder_all(module);
 
         // Sorted by name: the index looks definitions up by binary search.
         let mut definitions = std::mem::take(&mut self.definitions);
-        definitions.sort_by(|a, b| a.0.cmp(&b.0));
+        definitions.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         // A name defined twice (conditional definitions) is ambiguous: drop every copy. So
         // are module-level names rebound by something other than their def.
         let unique: Vec<bool> = (0..definitions.len())

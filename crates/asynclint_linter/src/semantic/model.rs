@@ -47,6 +47,38 @@ pub struct Binding<'a> {
     pub range: TextRange,
 }
 
+/// The bindings of one name in one scope. Most names are bound once: that binding is kept in
+/// the table itself (an allocation per name was a good part of building and dropping every
+/// scope of every file).
+#[derive(Debug)]
+pub(crate) enum Bindings<'a> {
+    One(Binding<'a>),
+    Many(Vec<Binding<'a>>),
+}
+
+impl<'a> Bindings<'a> {
+    fn push(&mut self, binding: Binding<'a>) {
+        *self = match std::mem::replace(self, Bindings::Many(Vec::new())) {
+            Bindings::One(first) => Bindings::Many(vec![first, binding]),
+            Bindings::Many(mut all) => {
+                all.push(binding);
+                Bindings::Many(all)
+            }
+        };
+    }
+}
+
+impl<'a> std::ops::Deref for Bindings<'a> {
+    type Target = [Binding<'a>];
+
+    fn deref(&self) -> &[Binding<'a>] {
+        match self {
+            Bindings::One(binding) => std::slice::from_ref(binding),
+            Bindings::Many(all) => all,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ScopeKind {
     Module,
@@ -71,7 +103,7 @@ pub struct FunctionInfo<'a> {
 pub(crate) struct Scope<'a> {
     pub(crate) kind: ScopeKind,
     pub(crate) parent: Option<ScopeId>,
-    pub(crate) bindings: FxHashMap<&'a str, Vec<Binding<'a>>>,
+    pub(crate) bindings: FxHashMap<&'a str, Bindings<'a>>,
     pub(crate) has_star_import: bool,
     pub(crate) function: Option<FunctionInfo<'a>>,
     pub(crate) class: Option<&'a ast::StmtClassDef>,
@@ -148,11 +180,12 @@ impl<'a> SemanticModel<'a> {
     }
 
     pub(crate) fn add_binding(&mut self, scope: ScopeId, name: &'a str, binding: Binding<'a>) {
-        self.scope_mut(scope)
-            .bindings
-            .entry(name)
-            .or_default()
-            .push(binding);
+        match self.scope_mut(scope).bindings.entry(name) {
+            std::collections::hash_map::Entry::Occupied(mut entry) => entry.get_mut().push(binding),
+            std::collections::hash_map::Entry::Vacant(entry) => {
+                entry.insert(Bindings::One(binding));
+            }
+        }
     }
 
     pub fn current_scope_id(&self) -> ScopeId {
@@ -324,17 +357,33 @@ impl<'a> SemanticModel<'a> {
     pub fn resolve_qualified_name(&self, expr: &Expr) -> Option<String> {
         match expr {
             Expr::Name(name) => self.resolve_name(name.id.as_str()),
-            Expr::Attribute(attr) => {
-                let mut base = self.resolve_qualified_name(&attr.value)?;
-                base.push('.');
-                base.push_str(attr.attr.as_str());
-                Some(base)
+            Expr::Attribute(_) => {
+                // The base name's path is built with room for every attribute: appending them
+                // one by one reallocated the string for each (asked for every call and
+                // attribute of every file).
+                let mut room = 0;
+                let mut base = expr;
+                while let Expr::Attribute(attr) = base {
+                    room += 1 + attr.attr.len();
+                    base = &attr.value;
+                }
+                let Expr::Name(name) = base else {
+                    return None;
+                };
+                let mut qualified = self.resolve_name_with_room(name.id.as_str(), room)?;
+                push_attributes(expr, &mut qualified);
+                Some(qualified)
             }
             _ => None,
         }
     }
 
     pub fn resolve_name(&self, name: &str) -> Option<String> {
+        self.resolve_name_with_room(name, 0)
+    }
+
+    /// [`Self::resolve_name`], with capacity for `room` more bytes.
+    fn resolve_name_with_room(&self, name: &str, room: usize) -> Option<String> {
         match self.lookup(name) {
             Lookup::Found(bindings) => {
                 let mut qualified: Option<&str> = None;
@@ -342,7 +391,7 @@ impl<'a> SemanticModel<'a> {
                     let q = match &binding.kind {
                         BindingKind::Import { qualified }
                         | BindingKind::FromImport { qualified } => qualified.as_str(),
-                        _ => return self.module_definition_path(name),
+                        _ => return self.module_definition_path_with_room(name, room),
                     };
                     match qualified {
                         None => qualified = Some(q),
@@ -350,9 +399,11 @@ impl<'a> SemanticModel<'a> {
                         Some(_) => return None,
                     }
                 }
-                qualified.map(|q| self.absolutize(q))
+                qualified.map(|q| self.absolutize_with_room(q, room))
             }
-            Lookup::NotFound if is_builtin(name) => Some(super::concat(&["builtins.", name])),
+            Lookup::NotFound if is_builtin(name) => {
+                Some(concat_with_room(&["builtins.", name], room))
+            }
             _ => None,
         }
     }
@@ -360,6 +411,10 @@ impl<'a> SemanticModel<'a> {
     /// `<module>.<name>` for a function or class defined once at module level and visible
     /// from here (not shadowed).
     fn module_definition_path(&self, name: &str) -> Option<String> {
+        self.module_definition_path_with_room(name, 0)
+    }
+
+    fn module_definition_path_with_room(&self, name: &str, room: usize) -> Option<String> {
         let Lookup::Found([binding]) = self.lookup(name) else {
             return None;
         };
@@ -374,7 +429,7 @@ impl<'a> SemanticModel<'a> {
             return None;
         }
         let module = self.module_name.as_deref()?;
-        Some(super::concat(&[module, ".", name]))
+        Some(concat_with_room(&[module, ".", name], room))
     }
 
     /// Where a callee points, for the project index: module functions and classes (local or
@@ -582,8 +637,12 @@ impl<'a> SemanticModel<'a> {
 
     /// Turn `..x.y` into an absolute name when this module's path is known.
     fn absolutize(&self, qualified: &str) -> String {
+        self.absolutize_with_room(qualified, 0)
+    }
+
+    fn absolutize_with_room(&self, qualified: &str, room: usize) -> String {
         if !qualified.starts_with('.') {
-            return qualified.to_string();
+            return concat_with_room(&[qualified], room);
         }
         let level = qualified.chars().take_while(|c| *c == '.').count();
         let rest = &qualified[level..];
@@ -600,14 +659,20 @@ impl<'a> SemanticModel<'a> {
         if up > package_len {
             return qualified.to_string();
         }
-        let mut parts: Vec<&str> = path[..package_len - up]
-            .iter()
-            .map(String::as_str)
-            .collect();
-        if !rest.is_empty() {
-            parts.push(rest);
+        let package = &path[..package_len - up];
+        let mut out = String::with_capacity(
+            package.iter().map(|p| p.len() + 1).sum::<usize>() + rest.len() + room,
+        );
+        for part in package.iter().map(String::as_str).chain(Some(rest)) {
+            if part.is_empty() {
+                continue;
+            }
+            if !out.is_empty() {
+                out.push('.');
+            }
+            out.push_str(part);
         }
-        parts.join(".")
+        out
     }
 
     pub fn module_path(&self) -> Option<&[String]> {
@@ -646,7 +711,7 @@ impl<'a> SemanticModel<'a> {
 
     /// The module-level bindings of `name` (a hash lookup).
     pub fn module_bindings_of(&self, name: &str) -> Option<&[Binding<'a>]> {
-        self.scope(ScopeId(0)).bindings.get(name).map(Vec::as_slice)
+        self.scope(ScopeId(0)).bindings.get(name).map(|b| &**b)
     }
 
     /// How many bindings `name` has at module level (a hash lookup).
@@ -654,12 +719,15 @@ impl<'a> SemanticModel<'a> {
         self.scope(ScopeId(0))
             .bindings
             .get(name)
-            .map_or(0, Vec::len)
+            .map_or(0, |b| b.len())
     }
 
     /// Names bound anywhere in the module scope (for the project summary).
-    pub fn module_bindings(&self) -> impl Iterator<Item = (&&'a str, &Vec<Binding<'a>>)> {
-        self.scope(ScopeId(0)).bindings.iter()
+    pub fn module_bindings(&self) -> impl Iterator<Item = (&&'a str, &[Binding<'a>])> {
+        self.scope(ScopeId(0))
+            .bindings
+            .iter()
+            .map(|(name, bindings)| (name, &**bindings))
     }
 
     /// Bindings of `name` in the current function scope only.
@@ -667,8 +735,26 @@ impl<'a> SemanticModel<'a> {
         self.scope(self.current_scope_id())
             .bindings
             .get(name)
-            .map(Vec::as_slice)
+            .map(|b| &**b)
     }
+}
+
+/// Append `.attr` for every attribute of the chain `expr` (`a.b.c` appends `.b.c`).
+fn push_attributes(expr: &Expr, out: &mut String) {
+    if let Expr::Attribute(attr) = expr {
+        push_attributes(&attr.value, out);
+        out.push('.');
+        out.push_str(attr.attr.as_str());
+    }
+}
+
+/// `parts` concatenated, in a string with room for `room` more bytes.
+fn concat_with_room(parts: &[&str], room: usize) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum::<usize>() + room);
+    for part in parts {
+        out.push_str(part);
+    }
+    out
 }
 
 /// `Class.method` for a method called on an object of kind `Class()` (built by calling the

@@ -132,49 +132,27 @@ fn call_expression<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
         }
     }
     // Project-wide facts and deferred checks. The semantic model only makes targets under the
-    // project's top-level modules (`LinterSettings::project_modules`).
-    let target = if checker.summary.is_some() {
-        checker
-            .semantic
-            .resolve_call_target(&call.func, Some((site.qualified, site.receiver_kind)))
-    } else {
-        None
-    };
+    // project's top-level modules (`LinterSettings::project_modules`); each rule asks for the
+    // call's target (`Checker::call_target`) after its own cheaper tests.
     if checker.summary.is_some() {
-        project_call_facts(checker, &site, target.as_ref(), in_async);
+        project_call_facts(checker, &site, in_async);
     }
     if checker.enabled(Rule::UnawaitedCoroutine) {
-        rules::coroutines::unawaited_coroutine::unawaited_coroutine(
-            checker,
-            &site,
-            target.as_ref(),
-        );
+        rules::coroutines::unawaited_coroutine::unawaited_coroutine(checker, &site);
     }
     {
         use rules::coroutines::*;
         if checker.enabled(Rule::CoroutineAssignedNeverAwaited) {
-            coroutine_assigned_never_awaited::coroutine_assigned_never_awaited(
-                checker,
-                &site,
-                target.as_ref(),
-            );
+            coroutine_assigned_never_awaited::coroutine_assigned_never_awaited(checker, &site);
         }
         if checker.enabled(Rule::CoroutineInBooleanContext) {
-            coroutine_in_boolean_context::coroutine_in_boolean_context(
-                checker,
-                &site,
-                target.as_ref(),
-            );
+            coroutine_in_boolean_context::coroutine_in_boolean_context(checker, &site);
         }
         if checker.enabled(Rule::AsyncFunctionReturnsCoroutine) {
-            async_function_returns_coroutine::async_function_returns_coroutine(
-                checker,
-                &site,
-                target.as_ref(),
-            );
+            async_function_returns_coroutine::async_function_returns_coroutine(checker, &site);
         }
         if checker.enabled(Rule::AwaitNonAwaitable) {
-            await_non_awaitable::await_non_awaitable(checker, &site, target.as_ref());
+            await_non_awaitable::await_non_awaitable(checker, &site);
         }
     }
     if checker.summary.is_some() && checker.enabled(Rule::SyncMockForAsyncFunction) {
@@ -226,7 +204,7 @@ fn call_expression<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
         rules::limits::unbounded_fan_out::unbounded_fan_out(checker, &site);
     }
     if checker.summary.is_some() {
-        rules::resources::per_request::record_main_guard_call(checker, &site, target.as_ref());
+        rules::resources::per_request::record_main_guard_call(checker, &site);
     }
     if checker.enabled(Rule::ClientPerRequest) {
         rules::resources::client_per_request::client_per_request(checker, &site);
@@ -290,12 +268,7 @@ fn modernize_and_testing_calls(checker: &mut Checker, site: &CallSite) {
 
 /// Record call edges and blocking facts of sync functions, and defer AIO111 for calls made in
 /// async context.
-fn project_call_facts(
-    checker: &mut Checker,
-    site: &CallSite,
-    target: Option<&crate::project::Target>,
-    in_async: bool,
-) {
+fn project_call_facts(checker: &mut Checker, site: &CallSite, in_async: bool) {
     let Some(is_async) = checker
         .summary
         .as_mut()
@@ -305,19 +278,15 @@ fn project_call_facts(
         return;
     };
     if is_async {
-        if in_async
-            && let Some(target) = target
-            && checker.enabled(Rule::TransitiveBlockingCall)
-        {
-            rules::blocking::transitive_blocking_call::transitive_blocking_call(
-                checker, site, target,
-            );
+        if in_async && checker.enabled(Rule::TransitiveBlockingCall) {
+            rules::blocking::transitive_blocking_call::transitive_blocking_call(checker, site);
         }
         return;
     }
     // A sync function: record its call edges and direct blocking calls. Most calls have
     // neither a project target nor a callee from a blocking catalogue: they leave here.
     let may_block = may_block(checker, site);
+    let target = checker.call_target(site);
     if target.is_none() && !may_block {
         return;
     }
@@ -353,7 +322,7 @@ fn project_call_facts(
         }
         if let Some(function) = builder.current() {
             function.calls.push(crate::project::CallEdge {
-                target: *target,
+                target,
                 line,
                 iterated,
             });

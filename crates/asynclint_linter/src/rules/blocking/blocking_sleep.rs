@@ -111,7 +111,7 @@ pub(crate) fn asyncio_module_name(checker: &Checker) -> Option<String> {
         .semantic
         .module_bindings()
         .filter(|(_, bindings)| {
-            matches!(bindings.as_slice(), [b] if matches!(&b.kind, BindingKind::Import { qualified } if qualified == "asyncio"))
+            matches!(bindings, [b] if matches!(&b.kind, BindingKind::Import { qualified } if qualified == "asyncio"))
         })
         .map(|(name, _)| *name)
         .collect();

@@ -54,11 +54,11 @@ use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
 use crate::checker::{CallSite, Checker};
-use crate::project::{DeferredCheck, DeferredKind, ProjectFacts, Target, snippet};
+use crate::project::{DeferredCheck, DeferredKind, ProjectFacts, snippet};
 use crate::registry::Rule;
 
 /// Phase 1: a call made in async context whose target may be a project function.
-pub(crate) fn transitive_blocking_call(checker: &mut Checker, site: &CallSite, target: &Target) {
+pub(crate) fn transitive_blocking_call(checker: &mut Checker, site: &CallSite) {
     // `await f()` targets a coroutine function; awaiting a sync helper is AIO204's business.
     if matches!(checker.parent_expression(), Some(Expr::Await(_))) {
         return;
@@ -70,6 +70,9 @@ pub(crate) fn transitive_blocking_call(checker: &mut Checker, site: &CallSite, t
     else {
         return;
     };
+    let Some(target) = checker.call_target(site) else {
+        return;
+    };
     let callee = site.call.func.range();
     let range = site.call.range();
     let iterated = iterated_on_the_spot(checker, site.call);
@@ -77,7 +80,7 @@ pub(crate) fn transitive_blocking_call(checker: &mut Checker, site: &CallSite, t
         builder.summary.deferred.push(DeferredCheck {
             rule: Rule::TransitiveBlockingCall,
             range,
-            target: *target,
+            target,
             kind: DeferredKind::TransitiveBlocking {
                 caller,
                 callee,

@@ -55,15 +55,11 @@ use super::helpers::{
     project_coroutine_what, stdlib_coroutine, stdlib_returns, stdlib_what,
 };
 use crate::checker::{CallSite, Checker};
-use crate::project::{DeferredCheck, DeferredKind, ProjectFacts, Target, texts};
+use crate::project::{DeferredCheck, DeferredKind, ProjectFacts, texts};
 use crate::registry::Rule;
 
 /// Phase 1: `return <call>` directly in an `async def` body.
-pub(crate) fn async_function_returns_coroutine(
-    checker: &mut Checker,
-    site: &CallSite,
-    target: Option<&Target>,
-) {
+pub(crate) fn async_function_returns_coroutine(checker: &mut Checker, site: &CallSite) {
     let Some(Stmt::Return(ret)) = checker.current_statement() else {
         return;
     };
@@ -97,7 +93,9 @@ pub(crate) fn async_function_returns_coroutine(
         checker.push_diagnostic(diagnostic);
         return;
     }
-    let Some(target) = target else { return };
+    let Some(target) = checker.call_target(site) else {
+        return;
+    };
     if is_instance_attribute_call(checker, site) {
         return;
     }

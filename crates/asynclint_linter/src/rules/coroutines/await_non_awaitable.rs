@@ -57,7 +57,7 @@ use ruff_text_size::{Ranged, TextRange};
 
 use super::helpers::{call_text, defer, is_instance_attribute_call};
 use crate::checker::{CallSite, Checker};
-use crate::project::{DeferredCheck, DeferredKind, ProjectFacts, Target};
+use crate::project::{DeferredCheck, DeferredKind, ProjectFacts};
 use crate::registry::Rule;
 use crate::rules::blocking::helpers::{BlockingEntry, display_name, lookup};
 
@@ -162,7 +162,7 @@ const CATALOG: &[BlockingEntry] = &[
 ];
 
 /// Phase 1: a call that is the operand of `await`.
-pub(crate) fn await_non_awaitable(checker: &mut Checker, site: &CallSite, target: Option<&Target>) {
+pub(crate) fn await_non_awaitable(checker: &mut Checker, site: &CallSite) {
     let Some(Expr::Await(await_expr)) = checker.parent_expression() else {
         return;
     };
@@ -184,7 +184,9 @@ pub(crate) fn await_non_awaitable(checker: &mut Checker, site: &CallSite, target
         );
         return;
     }
-    let Some(target) = target else { return };
+    let Some(target) = checker.call_target(site) else {
+        return;
+    };
     if is_instance_attribute_call(checker, site) {
         return;
     }

@@ -54,15 +54,11 @@ use super::helpers::{
     project_coroutine_what, stdlib_coroutine, stdlib_returns, stdlib_what,
 };
 use crate::checker::{CallSite, Checker};
-use crate::project::{DeferredCheck, DeferredKind, ProjectFacts, Target};
+use crate::project::{DeferredCheck, DeferredKind, ProjectFacts};
 use crate::registry::Rule;
 
 /// Phase 1: `name = <call>` inside a function that never reads `name`.
-pub(crate) fn coroutine_assigned_never_awaited(
-    checker: &mut Checker,
-    site: &CallSite,
-    target: Option<&Target>,
-) {
+pub(crate) fn coroutine_assigned_never_awaited(checker: &mut Checker, site: &CallSite) {
     let Some((name, range)) = assigned_name(checker, site) else {
         return;
     };
@@ -73,10 +69,15 @@ pub(crate) fn coroutine_assigned_never_awaited(
     };
     // Only a call that may return a coroutine is worth the walk over the function's body.
     let stdlib = stdlib_coroutine(site);
+    let target = if stdlib {
+        None
+    } else {
+        checker.call_target(site)
+    };
     if !stdlib && (target.is_none() || is_instance_attribute_call(checker, site)) {
         return;
     }
-    if is_used(&function.def.body, name) {
+    if is_used(&function.def.body, name, range) {
         return;
     }
     let call = call_text(checker, site);
@@ -141,9 +142,19 @@ fn assigned_name<'a>(checker: &Checker<'a>, site: &CallSite) -> Option<(&'a str,
 /// Any read of `name` anywhere in the function (nested functions and lambdas included, since
 /// closures may await it), a `del`, a `global`/`nonlocal` declaration of it, or a call that can
 /// reach every local (`locals()`, `vars()`, `eval`, `exec`).
-fn is_used(body: &[Stmt], name: &str) -> bool {
+///
+/// The search starts at the top-level statement holding the assignment (`at`): the name is
+/// nearly always read soon after, and walking from the top of the function for every assigned
+/// call made long functions quadratic. The statements before it come last (a loop may read the
+/// name before it is assigned again).
+fn is_used(body: &[Stmt], name: &str, at: TextRange) -> bool {
+    let holding = body.partition_point(|stmt| stmt.end() <= at.start());
+    let (before, from) = body.split_at(holding);
     let mut finder = UseFinder { name, found: false };
-    finder.visit_body(body);
+    finder.visit_body(from);
+    if !finder.found {
+        finder.visit_body(before);
+    }
     finder.found
 }
 

@@ -49,7 +49,7 @@ use super::helpers::{
     project_coroutine_what, stdlib_coroutine, stdlib_returns, stdlib_what,
 };
 use crate::checker::{CallSite, Checker};
-use crate::project::{DeferredCheck, DeferredKind, ProjectFacts, Target};
+use crate::project::{DeferredCheck, DeferredKind, ProjectFacts};
 use crate::registry::Rule;
 
 /// Where the truth value of the call is used.
@@ -67,11 +67,7 @@ enum Test {
 }
 
 /// Phase 1: a call whose truth value is tested.
-pub(crate) fn coroutine_in_boolean_context(
-    checker: &mut Checker,
-    site: &CallSite,
-    target: Option<&Target>,
-) {
+pub(crate) fn coroutine_in_boolean_context(checker: &mut Checker, site: &CallSite) {
     let Some((test, direct)) = boolean_context(checker, site) else {
         return;
     };
@@ -92,7 +88,9 @@ pub(crate) fn coroutine_in_boolean_context(
         checker.push_diagnostic(diagnostic);
         return;
     }
-    let Some(target) = target else { return };
+    let Some(target) = checker.call_target(site) else {
+        return;
+    };
     if is_instance_attribute_call(checker, site) {
         return;
     }

@@ -106,14 +106,14 @@ pub(crate) fn defer(
     checker: &mut Checker,
     rule: Rule,
     range: TextRange,
-    target: &Target,
+    target: Target,
     kind: DeferredKind,
 ) {
     if let Some(builder) = &mut checker.summary {
         builder.summary.deferred.push(DeferredCheck {
             rule,
             range,
-            target: *target,
+            target,
             kind,
         });
     }

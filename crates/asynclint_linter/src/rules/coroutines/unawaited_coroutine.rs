@@ -51,7 +51,7 @@ use asynclint_diagnostics::{Diagnostic, Edit, Fix, SourceFile};
 use ruff_text_size::Ranged;
 
 use crate::checker::{CallSite, Checker};
-use crate::project::{DeferredCheck, DeferredKind, ProjectFacts, Target};
+use crate::project::{DeferredCheck, DeferredKind, ProjectFacts};
 use crate::registry::Rule;
 
 pub(crate) const STDLIB_COROUTINES: &[&str] = &[
@@ -99,7 +99,7 @@ pub(crate) const LOOP_KINDS: &[&str] = &[
 ];
 
 /// Phase 1: a call whose value is discarded.
-pub(crate) fn unawaited_coroutine(checker: &mut Checker, site: &CallSite, target: Option<&Target>) {
+pub(crate) fn unawaited_coroutine(checker: &mut Checker, site: &CallSite) {
     if !checker.is_expression_statement(site.call_expr()) {
         return;
     }
@@ -118,7 +118,9 @@ pub(crate) fn unawaited_coroutine(checker: &mut Checker, site: &CallSite, target
         ));
         return;
     }
-    let Some(target) = target else { return };
+    let Some(target) = checker.call_target(site) else {
+        return;
+    };
     // `self.handler()` where the class assigns `self.handler = ...`: the attribute, not the
     // method of that name, is what runs.
     if super::helpers::is_instance_attribute_call(checker, site) {
@@ -131,7 +133,7 @@ pub(crate) fn unawaited_coroutine(checker: &mut Checker, site: &CallSite, target
         builder.summary.deferred.push(DeferredCheck {
             rule: Rule::UnawaitedCoroutine,
             range,
-            target: *target,
+            target,
             kind: DeferredKind::UnawaitedCall { callee, in_async },
         });
     }

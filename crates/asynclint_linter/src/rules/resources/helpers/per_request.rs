@@ -740,11 +740,7 @@ fn references(module: &[Stmt], def: &ast::StmtFunctionDef) -> References {
 
 /// Phase 1 (project mode): remember calls, and functions passed as arguments, under a
 /// module-level `__main__` guard.
-pub(crate) fn record_main_guard_call(
-    checker: &mut Checker,
-    site: &CallSite,
-    target: Option<&Target>,
-) {
+pub(crate) fn record_main_guard_call(checker: &mut Checker, site: &CallSite) {
     let Some(outermost) = checker.statement_ancestors().last() else {
         return;
     };
@@ -755,7 +751,7 @@ pub(crate) fn record_main_guard_call(
     if !body.iter().any(|s| s.range().contains_range(range)) {
         return;
     }
-    let mut targets: Vec<Target> = target.cloned().into_iter().collect();
+    let mut targets: Vec<Target> = checker.call_target(site).into_iter().collect();
     for arg in &site.call.arguments.args {
         if matches!(arg, Expr::Name(_) | Expr::Attribute(_))
             && let Some(t) = checker.semantic.resolve_target(arg)
