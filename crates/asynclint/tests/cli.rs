@@ -914,6 +914,48 @@ fn stdin_with_filename() {
     assert_eq!(run.findings(), ["- AIO100"]);
 }
 
+/// Project-wide messages name lines of other files (`async def` at `app/db.py:3`). Phase 1
+/// records offsets; the lines come from the text phase 1 read: for the file given on standard
+/// input, that text, not the different file on disk.
+#[test]
+fn stdin_project_messages_use_the_checked_text_for_lines() {
+    let project = Project::new();
+    project.write("pyproject.toml", "");
+    project.write("app/__init__.py", "");
+    project.write("app/db.py", "\n\nasync def fetch():\n    return 1\n");
+    // On disk, `save` is defined on line 9; in the text on standard input, on line 3.
+    project.write(
+        "app/api.py",
+        "\n\n\n\n\n\n\n\nasync def save():\n    pass\n",
+    );
+    let stdin = "from app.db import fetch\n\nasync def save():\n    pass\n\nasync def handler():\n    fetch()\n    save()\n";
+    let run = project
+        .cmd_in(".")
+        .args([
+            "check",
+            "--output-format",
+            "concise",
+            "--stdin-filename",
+            "app/api.py",
+        ])
+        .write_stdin(stdin)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&run.stdout).replace('\\', "/");
+    assert!(
+        stdout.contains(
+            "app/api.py:7:5: AIO200 `fetch()` is a coroutine function (`async def` at app/db.py:3)"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "app/api.py:8:5: AIO200 `save()` is a coroutine function (`async def` at app/api.py:3)"
+        ),
+        "{stdout}"
+    );
+}
+
 #[test]
 fn syntax_error_and_valid_file_are_both_reported() {
     let project = Project::new();

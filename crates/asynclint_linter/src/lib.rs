@@ -97,7 +97,7 @@ pub fn lint_file(
                 is_package: module.is_package,
                 ..Default::default()
             };
-            checker = checker.with_summary(checker::summary::SummaryBuilder::new(source, base));
+            checker = checker.with_summary(checker::summary::SummaryBuilder::new(base));
         }
         if module.collect_facts {
             checker = checker.with_facts(facts::FactsBuilder::new(path, module.path.as_deref()));

@@ -1,10 +1,10 @@
 //! Line numbers on demand, without building a line index of the whole file.
 //!
-//! Phase 1 needs a line for each summarised definition, call edge and blocking call, and for
-//! each `noqa` comment: a handful per file, asked mostly in source order. Counting line breaks
-//! from the previous answer costs one pass over the part of the file before the last question,
-//! with no allocation; building a `LineIndex` for every file of a large project showed up in
-//! profiles.
+//! Phase 1 needs the line of each `noqa` comment and of each diagnostic it filters: a handful
+//! per file, asked mostly in source order. Counting line breaks from the previous answer costs
+//! one pass over the part of the file before the last question, with no allocation; building a
+//! `LineIndex` for every file of a large project showed up in profiles. (The project summaries
+//! keep offsets: phase 2 finds the lines of the few a message shows.)
 
 use std::cell::Cell;
 

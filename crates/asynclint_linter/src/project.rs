@@ -234,14 +234,15 @@ pub struct BlockingFact {
     pub rule: Rule,
     /// How the call is shown in a chain: `open()`, `time.sleep()`.
     pub display: String,
-    pub line: u32,
+    /// Where the call starts. Summaries keep offsets: phase 2 finds the line
+    /// ([`ProjectFacts::line`]) only for the few a message shows.
+    pub offset: u32,
 }
 
 /// A call from a summarised function to something that may be a project function.
 #[derive(Debug, Clone)]
 pub struct CallEdge {
     pub target: Target,
-    pub line: u32,
     /// The call's result is iterated on the spot (`for x in f()`, `list(f())`): when `f` is a
     /// generator function, only then does its body run here (AIO111).
     pub iterated: bool,
@@ -263,8 +264,8 @@ pub struct FunctionSummary {
     /// The body is only a docstring, `pass`, `...` and/or `raise ...`: an interface stub whose
     /// real implementation may live elsewhere (AIO204).
     pub trivial_body: bool,
-    /// 1-based line of the `def`.
-    pub line: u32,
+    /// Where the `def`'s name starts (see [`BlockingFact::offset`]).
+    pub offset: u32,
     /// Sync functions only: calls that may lead to other project functions.
     pub calls: ThinVec<CallEdge>,
     /// Sync functions only: catalogued blocking calls made directly in the body.
@@ -290,7 +291,8 @@ pub struct FunctionSummary {
 /// AIO902: what keeps an async function running forever, and where.
 #[derive(Debug, Clone, Copy)]
 pub struct RunsForever {
-    pub line: u32,
+    /// Where the construct starts (see [`BlockingFact::offset`]).
+    pub offset: u32,
     /// For messages: "a `while True:` loop", "`serve_forever()`".
     pub what: &'static str,
 }
@@ -316,7 +318,6 @@ pub enum ContextManagerDecorator {
 pub struct ClassSummary {
     /// Base classes as paths (resolved through imports where possible).
     pub bases: Vec<Target>,
-    pub line: u32,
     /// Every name bound directly in the class body (methods, assignments such as
     /// `__enter__ = _enter`, names bound in `if`/`try` blocks).
     pub members: Members,
@@ -420,6 +421,11 @@ impl Definitions {
     pub fn name(&self, i: usize) -> &str {
         let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
         self.names.get(start..self.ends[i] as usize).unwrap_or("")
+    }
+
+    /// Definition `i`.
+    pub fn definition(&self, i: usize) -> &Definition {
+        &self.defs[i]
     }
 
     pub fn get(&self, i: usize) -> (&str, &Definition) {
@@ -617,6 +623,17 @@ pub trait ProjectFacts: Sync {
     fn blocking_chain(&self, function: &FunctionRef<'_>) -> Option<(Vec<ChainHop>, Rule)>;
     /// Display a path relative to the working directory.
     fn display_path(&self, path: &std::path::Path) -> String;
+    /// The 1-based line of `offset` in the module numbered `module_index` (0 when its text
+    /// cannot be read any more).
+    fn line(&self, module_index: u32, offset: u32) -> u32;
+    /// `path:line` of `offset` in the module that defines `function`, for messages.
+    fn location(&self, function: &FunctionRef<'_>, offset: u32) -> String {
+        format!(
+            "{}:{}",
+            self.display_path(function.module_path),
+            self.line(function.module_index, offset)
+        )
+    }
     /// Does the project class `class` provide `method`, itself or through its bases?
     /// `Some(false)` only when the class and every base are known (project classes, or roots
     /// such as `object`, `abc.ABC`, `typing.Generic`/`Protocol`); `None` when the target is not

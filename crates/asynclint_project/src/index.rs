@@ -19,7 +19,9 @@ use std::collections::VecDeque;
 use std::collections::hash_map::Entry;
 use std::hash::BuildHasher;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
+
+use asynclint_diagnostics::{SourceFile, TextSize};
 
 use asynclint_linter::Rule;
 use asynclint_linter::project::{
@@ -73,6 +75,10 @@ pub struct ProjectIndex {
     handles_signals: bool,
     /// Filled while building when a deferred check asks, else on the first query.
     main_guard: OnceLock<MainGuardFacts>,
+    /// By module: its text, for the line numbers messages show (summaries keep offsets).
+    /// Phase 1's copy when it kept one (standard input, files with diagnostics), else read
+    /// when a message first needs a line of the module.
+    texts: Vec<OnceLock<Option<Arc<SourceFile>>>>,
 }
 
 /// What [`ProjectFacts::only_called_under_main_guard`] needs.
@@ -289,6 +295,7 @@ impl ProjectIndex {
             total += u32::try_from(summary.definitions.len()).unwrap_or(u32::MAX);
         }
         def_base.push(total);
+        let texts = summaries.iter().map(|_| OnceLock::new()).collect();
         let handles_signals = summaries.iter().any(|s| s.signal_handling);
         let mut index = Self {
             summaries,
@@ -300,6 +307,7 @@ impl ProjectIndex {
             resolved_super: FxHashMap::default(),
             handles_signals,
             main_guard: OnceLock::new(),
+            texts,
         };
         // The names, and the paths to resolve: independent (the sequential parts of one run
         // while the other keeps the second thread busy).
@@ -365,9 +373,47 @@ impl ProjectIndex {
         &self.summaries
     }
 
+    /// The text of module `m`: phase 1's copy, or read from disk once (`None` when it cannot
+    /// be read any more).
+    pub fn text(&self, m: usize) -> Option<&Arc<SourceFile>> {
+        self.texts
+            .get(m)?
+            .get_or_init(|| {
+                let path = &self.summaries[m].path;
+                let text = std::fs::read_to_string(path).ok()?;
+                Some(SourceFile::new(path.clone(), text))
+            })
+            .as_ref()
+    }
+
+    /// The text of module `m` if it is at hand already (kept by phase 1, or read for a
+    /// message): no read.
+    pub fn kept_text(&self, m: usize) -> Option<&Arc<SourceFile>> {
+        self.texts.get(m)?.get()?.as_ref()
+    }
+
+    /// Hand over the texts phase 1 kept, by module (in the order of the summaries): line
+    /// numbers in messages come from them rather than from the files on disk (standard input
+    /// has no file).
+    pub fn with_texts(self, texts: impl IntoIterator<Item = Option<Arc<SourceFile>>>) -> Self {
+        for (slot, text) in self.texts.iter().zip(texts) {
+            if let Some(text) = text {
+                let _ = slot.set(Some(text));
+            }
+        }
+        self
+    }
+
     /// Does the target name a project definition (function or class)?
     pub fn resolves(&self, target: &Target) -> bool {
         self.resolve_target(target).is_some()
+    }
+
+    /// The definition at `loc` (without its name: finding the name costs two more reads).
+    fn definition(&self, loc: DefLoc) -> &Definition {
+        self.summaries[loc.module as usize]
+            .definitions
+            .definition(loc.def as usize)
     }
 
     fn def(&self, loc: DefLoc) -> (&str, &Definition) {
@@ -377,7 +423,7 @@ impl ProjectIndex {
     }
 
     fn function(&self, loc: DefLoc) -> Option<&FunctionSummary> {
-        match self.def(loc).1 {
+        match self.definition(loc) {
             Definition::Function(f) => Some(f),
             Definition::Class(_) => None,
         }
@@ -510,12 +556,12 @@ impl ProjectIndex {
         {
             return Some(loc);
         }
-        let Definition::Class(summary) = self.def(class).1 else {
+        let Definition::Class(summary) = self.definition(class) else {
             return None;
         };
         for base in summary.bases.iter().filter_map(|b| b.as_path()) {
             if let Some(base_loc) = self.resolve_path(base, depth + 1)
-                && matches!(self.def(base_loc).1, Definition::Class(_))
+                && matches!(self.definition(base_loc), Definition::Class(_))
                 && let Some(found) = self.resolve_method(base_loc, method, depth + 1)
             {
                 return Some(found);
@@ -633,7 +679,7 @@ impl ProjectIndex {
     /// `super().method()` in a class: `method` looked up in the class's bases only.
     fn resolve_super(&self, class_path: &str, method: &str) -> Option<DefLoc> {
         let class = self.resolve_path(class_path, 0)?;
-        let Definition::Class(summary) = self.def(class).1 else {
+        let Definition::Class(summary) = self.definition(class) else {
             return None;
         };
         summary
@@ -849,7 +895,7 @@ impl ProjectIndex {
         if depth > MAX_DEPTH {
             return None;
         }
-        let Definition::Class(summary) = self.def(class).1 else {
+        let Definition::Class(summary) = self.definition(class) else {
             return None;
         };
         if summary.members.contains(method) {
@@ -868,7 +914,7 @@ impl ProjectIndex {
                 continue;
             }
             match self.resolve_path(base, depth + 1) {
-                Some(loc) if matches!(self.def(loc).1, Definition::Class(_)) => {
+                Some(loc) if matches!(self.definition(loc), Definition::Class(_)) => {
                     match self.class_provides(loc, method, depth + 1) {
                         Some(true) => return Some(true),
                         Some(false) => {}
@@ -887,6 +933,12 @@ fn short_name(qualname: &str) -> String {
 }
 
 impl ProjectFacts for ProjectIndex {
+    fn line(&self, module_index: u32, offset: u32) -> u32 {
+        self.text(module_index as usize).map_or(0, |file| {
+            u32::try_from(file.location(TextSize::from(offset)).row).unwrap_or(u32::MAX)
+        })
+    }
+
     fn resolve_function(&self, target: &Target) -> Option<FunctionRef<'_>> {
         let loc = self.resolve_target(target)?;
         let summary = self.function(loc)?;
@@ -919,7 +971,7 @@ impl ProjectFacts for ProjectIndex {
             hops.push(ChainHop {
                 display: short_name(name),
                 path: path.clone(),
-                line: f.line,
+                line: self.line(loc.module, f.offset),
             });
             match reach {
                 Reach::Through(next) => loc = next,
@@ -928,7 +980,7 @@ impl ProjectFacts for ProjectIndex {
                     hops.push(ChainHop {
                         display: fact.display.clone(),
                         path,
-                        line: fact.line,
+                        line: self.line(loc.module, fact.offset),
                     });
                     return Some((hops, fact.rule));
                 }
@@ -946,7 +998,8 @@ impl ProjectFacts for ProjectIndex {
         const OBJECT_METHODS: &[&str] = &[
             "__init__", "__new__", "__repr__", "__str__", "__eq__", "__ne__", "__hash__",
         ];
-        if OBJECT_METHODS.contains(&method) && matches!(self.def(loc).1, Definition::Class(_)) {
+        if OBJECT_METHODS.contains(&method) && matches!(self.definition(loc), Definition::Class(_))
+        {
             return Some(true);
         }
         // The walk through the bases is one resolution.

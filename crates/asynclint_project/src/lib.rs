@@ -46,7 +46,8 @@ pub fn phase2(files: impl IntoIterator<Item = Phase1File>, cwd: Option<&Path>) -
     }
     asynclint_linter::stats::mark("phase 2 statistics printed");
     let started = std::time::Instant::now();
-    let index = ProjectIndex::build(summaries, cwd.map(Path::to_path_buf));
+    let index = ProjectIndex::build(summaries, cwd.map(Path::to_path_buf))
+        .with_texts(extras.iter().map(|(_, _, source)| source.clone()));
     if std::env::var_os("ASYNCLINT_STATS").is_some() {
         eprintln!("stats: index built in {:?}", started.elapsed());
         asynclint_linter::stats::mark("index built");
@@ -56,11 +57,12 @@ pub fn phase2(files: impl IntoIterator<Item = Phase1File>, cwd: Option<&Path>) -
         .summaries()
         .par_iter()
         .zip(extras.par_iter())
-        .flat_map_iter(|(summary, (noqa, report, source))| {
+        .enumerate()
+        .flat_map_iter(|(m, (summary, (noqa, report, _)))| {
             if !*report || summary.deferred.is_empty() {
                 return Vec::new();
             }
-            settle_module(&index, summary, noqa.as_ref(), source.clone())
+            settle_module(&index, m, summary, noqa.as_ref())
         })
         .collect();
     if std::env::var_os("ASYNCLINT_STATS").is_some() {
@@ -80,12 +82,14 @@ pub fn phase2(files: impl IntoIterator<Item = Phase1File>, cwd: Option<&Path>) -
 /// with deferred checks have no finding, and reading them was most of phase 2's time.
 fn settle_module(
     index: &ProjectIndex,
+    m: usize,
     summary: &ModuleSummary,
     noqa: Option<&NoqaMap>,
-    mut file: Option<Arc<SourceFile>>,
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let mut empty: Option<Arc<SourceFile>> = None;
+    // Phase 1's copy of the text when it kept one; otherwise read once a check reports.
+    let mut file: Option<&Arc<SourceFile>> = index.kept_text(m);
     for check in &summary.deferred {
         if !index.resolves(&check.target) {
             continue;
@@ -105,12 +109,12 @@ fn settle_module(
                 }
                 continue;
             }
-            match std::fs::read_to_string(&summary.path) {
-                Ok(text) => file = Some(SourceFile::new(summary.path.clone(), text)),
-                Err(_) => return out,
+            match index.text(m) {
+                Some(text) => file = Some(text),
+                None => return out,
             }
         }
-        let Some(file) = &file else {
+        let Some(file) = file else {
             continue;
         };
         if let Some(diagnostic) = asynclint_linter::settle(check, file, index) {

@@ -92,7 +92,7 @@ pub struct Checker<'a> {
     /// Expressions enclosing the current node, innermost last.
     expr_stack: Vec<&'a Expr>,
     /// Present when the cross-module phase is on.
-    pub(crate) summary: Option<summary::SummaryBuilder<'a>>,
+    pub(crate) summary: Option<summary::SummaryBuilder>,
     /// Present when the checklist's pattern counts are collected.
     pub(crate) facts: Option<Box<crate::facts::FactsBuilder>>,
     /// While set, blocking rules record facts for the project index instead of reporting.
@@ -135,7 +135,7 @@ impl<'a> Checker<'a> {
         }
     }
 
-    pub(crate) fn with_summary(mut self, builder: summary::SummaryBuilder<'a>) -> Self {
+    pub(crate) fn with_summary(mut self, builder: summary::SummaryBuilder) -> Self {
         self.summary = Some(builder);
         self
     }
@@ -269,7 +269,7 @@ impl<'a> Checker<'a> {
         let Some(builder) = &mut self.summary else {
             return;
         };
-        let line = builder.line(range.start());
+        let offset = range.start().to_u32();
         // Show the callee as written: `open()`, `time.sleep()`.
         let func = match self.expr_stack.last() {
             Some(Expr::Call(call)) => &self.source[call.func.range()],
@@ -284,7 +284,7 @@ impl<'a> Checker<'a> {
             function.blocking.push(crate::project::BlockingFact {
                 rule,
                 display,
-                line,
+                offset,
             });
         }
     }

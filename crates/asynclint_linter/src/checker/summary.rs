@@ -7,11 +7,10 @@ use crate::project::{ClassSummary, Definition, FunctionSummary, ModuleSummary};
 use crate::semantic::{BindingKind, SemanticModel};
 
 #[derive(Debug)]
-pub struct SummaryBuilder<'s> {
+pub struct SummaryBuilder {
     pub summary: ModuleSummary,
     /// The definitions met so far, packed into `summary.definitions` at the end.
     definitions: Vec<(String, Definition)>,
-    lines: crate::lines::LineCounter<'s>,
     /// For each function/lambda/class body being visited: the summarised function it belongs
     /// to (`None` for class bodies, lambdas and nested functions).
     def_stack: Vec<Option<usize>>,
@@ -33,19 +32,13 @@ const TRANSPARENT_DECORATORS: &[&str] = &[
     "typing.final",
 ];
 
-impl<'s> SummaryBuilder<'s> {
-    pub fn new(source: &'s str, summary: ModuleSummary) -> Self {
+impl SummaryBuilder {
+    pub fn new(summary: ModuleSummary) -> Self {
         Self {
             summary,
             definitions: Vec::new(),
-            lines: crate::lines::LineCounter::new(source),
             def_stack: Vec::new(),
         }
-    }
-
-    /// The 1-based line of `offset`.
-    pub fn line(&self, offset: ruff_text_size::TextSize) -> u32 {
-        self.lines.line(offset)
     }
 
     /// The summarised function whose body directly contains the current node.
@@ -100,7 +93,7 @@ impl<'s> SummaryBuilder<'s> {
             returns_value: false,
             is_property: is_property(semantic, def),
             trivial_body: is_trivial_body(&def.body),
-            line: self.line(def.name.range.start()),
+            offset: def.name.range.start().to_u32(),
             calls: crate::project::ThinVec::new(),
             blocking: crate::project::ThinVec::new(),
             context_manager: context_manager_decorator(semantic, &def.decorator_list),
@@ -135,13 +128,11 @@ impl<'s> SummaryBuilder<'s> {
                     .collect()
             })
             .unwrap_or_default();
-        let line = self.line(class.name.range.start());
         let (members, opaque) = class_members(semantic, class);
         self.definitions.push((
             class.name.to_string(),
             Definition::Class(Box::new(ClassSummary {
                 bases,
-                line,
                 members: members.into_iter().collect(),
                 opaque,
             })),
@@ -395,7 +386,7 @@ pub(crate) fn class_members<'a>(
                 other => other,
             };
             let known = matches!(base, Expr::Name(_) | Expr::Attribute(_))
-                && (semantic.resolve_target(base).is_some()
+                && (semantic.resolves_target(base)
                     || semantic.resolve_qualified_name(base).is_some());
             opaque |= !known;
         }

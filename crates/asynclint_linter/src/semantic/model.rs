@@ -542,6 +542,19 @@ impl<'a> SemanticModel<'a> {
         path
     }
 
+    /// Would [`Self::resolve_target`] find a target for `expr`? (Without interning one.)
+    pub fn resolves_target(&self, expr: &Expr) -> bool {
+        match expr {
+            Expr::Attribute(attr) if matches!(&*attr.value, Expr::Call(_)) => {
+                self.resolve_target(expr).is_some()
+            }
+            Expr::Attribute(_) | Expr::Name(_) => self
+                .target_path(expr)
+                .is_some_and(|path| self.in_project(&path)),
+            _ => false,
+        }
+    }
+
     fn uncached_target(&self, expr: &Expr) -> Option<crate::project::Target> {
         use crate::project::Target;
         // Build the path as one string and intern it once, at the end.

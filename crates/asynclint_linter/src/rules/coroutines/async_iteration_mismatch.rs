@@ -347,11 +347,7 @@ pub fn settle(
     if !mismatch {
         return None;
     }
-    let location = format!(
-        "{}:{}",
-        facts.display_path(function.module_path),
-        summary.line
-    );
+    let location = facts.location(&function, summary.offset);
     let display = crate::project::snippet::callee_call(file.text(), *callee);
     let (message, help) = messages(*usage, &display, Some(&location));
     let rule = Rule::AsyncIterationMismatch;

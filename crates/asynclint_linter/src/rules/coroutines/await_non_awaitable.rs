@@ -253,6 +253,6 @@ pub fn settle(
         })
         .filter(|text| text.len() <= 60)
         .unwrap_or_else(|| format!("{callee}(...)"));
-    let location = format!("{}:{}", facts.display_path(function.module_path), f.line);
+    let location = facts.location(&function, f.offset);
     Some(diagnostic(&call, &callee, &location, check.range, file))
 }

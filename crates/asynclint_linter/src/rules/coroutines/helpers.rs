@@ -76,9 +76,8 @@ pub(crate) fn is_coroutine_function(function: &FunctionRef) -> bool {
 /// "a coroutine function (`async def` at svc/db.py:4)".
 pub(crate) fn project_coroutine_what(facts: &dyn ProjectFacts, function: &FunctionRef) -> String {
     format!(
-        "a coroutine function (`async def` at {}:{})",
-        facts.display_path(function.module_path),
-        function.summary.line
+        "a coroutine function (`async def` at {})",
+        facts.location(function, function.summary.offset)
     )
 }
 

@@ -223,11 +223,7 @@ pub fn settle(
     }
     // The texts only once the verdict is in (most checks end above).
     let display = crate::project::snippet::callee_call(file.text(), *callee);
-    let location = format!(
-        "a coroutine function (`async def` at {}:{})",
-        facts.display_path(function.module_path),
-        function.summary.line
-    );
+    let location = super::helpers::project_coroutine_what(facts, &function);
     Some(diagnostic(
         Rule::UnawaitedCoroutine,
         &display,

@@ -197,11 +197,7 @@ pub fn settle(
     {
         return None;
     }
-    let location = format!(
-        "{}:{}",
-        facts.display_path(function.module_path),
-        summary.line
-    );
+    let location = facts.location(&function, summary.offset);
     let (message, help) = messages(display, exit, &location);
     let rule = Rule::AsyncGeneratorNotClosed;
     Some(

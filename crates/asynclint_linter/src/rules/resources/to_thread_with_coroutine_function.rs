@@ -273,11 +273,7 @@ pub fn settle(
     if !summary.is_async || summary.opaque_decorator || summary.is_property {
         return None;
     }
-    let location = format!(
-        "{}:{}",
-        facts.display_path(function.module_path),
-        summary.line
-    );
+    let location = facts.location(&function, summary.offset);
     let (message, help) = messages(runner, display, what(summary.is_generator), Some(&location));
     let rule = Rule::ToThreadWithCoroutineFunction;
     Some(

@@ -83,7 +83,7 @@ const SIGNAL_APIS: &[&str] = &[
 ];
 
 /// The functions from `main` to the one that runs forever (`name()`, `path:line`), the fact,
-/// and the display path of the module where it was found.
+/// and its `path:line`.
 type ForeverChain = (Vec<(String, String)>, RunsForever, String);
 
 /// How far the "runs forever" fact is followed through awaited project functions.
@@ -161,12 +161,12 @@ fn record(checker: &mut Checker, range: TextRange, what: &'static str) {
     let Some(builder) = &mut checker.summary else {
         return;
     };
-    let line = builder.line(range.start());
+    let offset = range.start().to_u32();
     if let Some(function) = builder.current()
         && function.is_async
         && function.runs_forever.is_none()
     {
-        function.runs_forever = Some(Box::new(RunsForever { line, what }));
+        function.runs_forever = Some(Box::new(RunsForever { offset, what }));
     }
 }
 
@@ -440,13 +440,12 @@ fn forever_search(
         [name, ..] => (*name).to_string(),
         [] => path.clone(),
     };
-    let display_path = facts.display_path(function.module_path);
     chain.push((
         format!("{name}()"),
-        format!("{display_path}:{}", summary.line),
+        facts.location(&function, summary.offset),
     ));
     if let Some(fact) = summary.runs_forever.as_deref().copied() {
-        return Some((chain.clone(), fact, display_path));
+        return Some((chain.clone(), fact, facts.location(&function, fact.offset)));
     }
     for awaited in &summary.awaited_calls {
         if let Some(found) = forever_search(facts, awaited, depth + 1, chain, visited) {
@@ -469,7 +468,7 @@ pub fn settle(
     if facts.project_handles_signals() {
         return None;
     }
-    let (chain, fact, fact_path) = forever_chain(facts, &check.target)?;
+    let (chain, fact, fact_location) = forever_chain(facts, &check.target)?;
     let entry = crate::project::snippet::short(file.text(), check.range, 50).unwrap_or_else(|| {
         format!(
             "asyncio.run({}())",
@@ -482,10 +481,9 @@ pub fn settle(
         .collect();
     let main = chain.first().map_or("main()", |(name, _)| name.as_str());
     let runs = format!(
-        "{} runs until the process is killed ({} at {fact_path}:{})",
+        "{} runs until the process is killed ({} at {fact_location})",
         path.join(" -> "),
         fact.what,
-        fact.line
     );
     let rule = Rule::ServiceWithoutSignalHandling;
     Some(

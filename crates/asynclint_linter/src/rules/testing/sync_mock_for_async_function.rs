@@ -175,9 +175,8 @@ pub fn settle(
             rule.code(),
             rule.name(),
             format!(
-                "`{target_text}` is an `async def` ({}:{}) but is patched with a `{mock}`: awaiting the mock raises `TypeError`",
-                facts.display_path(function.module_path),
-                function.summary.line
+                "`{target_text}` is an `async def` ({}) but is patched with a `{mock}`: awaiting the mock raises `TypeError`",
+                facts.location(&function, function.summary.offset)
             ),
             check.range,
             file.clone(),

@@ -594,11 +594,7 @@ pub(crate) fn settle(
         let kind = function.summary.context_manager?;
         // Name the function as written at the call (`repo.session`), not by its last segment.
         let name = display.strip_suffix("()").map_or(name, str::to_string);
-        let location = format!(
-            "{}:{}",
-            facts.display_path(function.module_path),
-            function.summary.line
-        );
+        let location = facts.location(&function, function.summary.offset);
         let local = Local::Decorated { kind, name };
         return verdict(
             check.rule,
