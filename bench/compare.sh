@@ -6,6 +6,7 @@
 #   bench/compare.sh                 # full corpus, 5 runs each
 #   RUNS=3 bench/compare.sh          # fewer runs
 #   FLAKE8_SUBSET="aiohttp httpx" bench/compare.sh
+#   PIN=1 bench/compare.sh           # corpus pages locked in memory (bench/pin_corpus.py)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,6 +25,12 @@ need flake8 "pip install flake8 flake8-async"
 [ -x /usr/bin/time ] || { echo "missing: /usr/bin/time (apt-get install time)" >&2; exit 2; }
 
 bench/corpus.sh >/dev/null
+if [ "${PIN:-0}" = 1 ]; then
+  python3 bench/pin_corpus.py "$CORPUS" &
+  PIN_PID=$!
+  trap 'kill "$PIN_PID" 2>/dev/null || true' EXIT
+  sleep 5
+fi
 cargo build --release -q -p asynclint
 BIN=$PWD/target/release/asynclint
 
