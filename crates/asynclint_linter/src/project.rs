@@ -91,6 +91,11 @@ impl Target {
     pub fn count() -> usize {
         interner::count()
     }
+
+    /// Make room for about `additional` more distinct targets.
+    pub fn reserve(additional: usize) {
+        interner::reserve(additional);
+    }
 }
 
 impl std::fmt::Debug for Target {
@@ -225,6 +230,17 @@ mod interner {
 
     pub(super) fn count() -> usize {
         TEXTS.count()
+    }
+
+    pub(super) fn reserve(additional: usize) {
+        for shard in shards() {
+            shard
+                .0
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .ids
+                .reserve(additional / SHARDS + 1);
+        }
     }
 }
 
@@ -458,6 +474,65 @@ impl Definitions {
     }
 }
 
+/// A module's imports of project paths, `name -> target`, sorted by name, the names packed in
+/// one string (an allocation per imported name was a good part of finishing a summary).
+#[derive(Debug, Clone, Default)]
+pub struct Imports {
+    names: Box<str>,
+    /// Where each name ends in `names`.
+    ends: Box<[u32]>,
+    targets: Box<[Target]>,
+}
+
+impl Imports {
+    /// From `(name, target)` pairs sorted by name.
+    pub fn from_sorted(pairs: &[(&str, Target)]) -> Self {
+        debug_assert!(pairs.is_sorted_by(|a, b| a.0 <= b.0));
+        let mut names = String::with_capacity(pairs.iter().map(|(n, _)| n.len()).sum());
+        let mut ends = Vec::with_capacity(pairs.len());
+        for (name, _) in pairs {
+            names.push_str(name);
+            ends.push(u32::try_from(names.len()).unwrap_or(u32::MAX));
+        }
+        Self {
+            names: names.into_boxed_str(),
+            ends: ends.into_boxed_slice(),
+            targets: pairs.iter().map(|(_, target)| *target).collect(),
+        }
+    }
+
+    fn name(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        self.names.get(start..self.ends[i] as usize).unwrap_or("")
+    }
+
+    /// The target imported as `name`.
+    pub fn get(&self, name: &str) -> Option<Target> {
+        let (mut low, mut high) = (0, self.targets.len());
+        while low < high {
+            let mid = (low + high) / 2;
+            match self.name(mid).cmp(name) {
+                std::cmp::Ordering::Less => low = mid + 1,
+                std::cmp::Ordering::Greater => high = mid,
+                std::cmp::Ordering::Equal => return Some(self.targets[mid]),
+            }
+        }
+        None
+    }
+
+    /// The targets, in name order.
+    pub fn targets(&self) -> &[Target] {
+        &self.targets
+    }
+
+    /// Bytes held on the heap.
+    pub fn heap_size(&self) -> usize {
+        self.names.len()
+            + self.ends.len() * std::mem::size_of::<u32>()
+            + self.targets.len() * std::mem::size_of::<Target>()
+    }
+}
+
 /// What phase 1 knows about one module.
 #[derive(Debug, Clone, Default)]
 pub struct ModuleSummary {
@@ -468,9 +543,8 @@ pub struct ModuleSummary {
     /// Module-level functions and classes by name, and methods as `Class.method`. Names
     /// bound more than once are left out (ambiguous).
     pub definitions: Definitions,
-    /// Module-level names bound by imports: `name -> absolute target path` (re-exports),
-    /// sorted by name.
-    pub imports: Vec<(Box<str>, Target)>,
+    /// Module-level names bound by imports: `name -> absolute target path` (re-exports).
+    pub imports: Imports,
     /// Modules imported with `from x import *`.
     pub star_imports: Vec<String>,
     /// `__all__` when it is a literal list/tuple of strings.
@@ -723,7 +797,27 @@ pub mod texts {
 
 #[cfg(test)]
 mod tests {
-    use super::{Target, TargetKind};
+    use super::{Imports, Target, TargetKind};
+
+    /// Imports are found by name (binary search over the packed names), first, last and
+    /// middle, and only those.
+    #[test]
+    fn imports_by_name() {
+        let pairs = [
+            ("a", Target::path("x.a")),
+            ("fetch", Target::path("app.db.fetch")),
+            ("zeta", Target::path("q.zeta")),
+        ];
+        let imports = Imports::from_sorted(&pairs);
+        for (name, target) in pairs {
+            assert_eq!(imports.get(name), Some(target), "{name}");
+        }
+        for missing in ["", "b", "fetc", "fetchx", "zz"] {
+            assert_eq!(imports.get(missing), None, "{missing}");
+        }
+        assert_eq!(imports.targets(), pairs.map(|(_, t)| t));
+        assert_eq!(Imports::default().get("a"), None);
+    }
 
     #[test]
     fn interned_targets() {

@@ -512,11 +512,7 @@ impl ProjectIndex {
             };
         }
         // A re-export: `from .db import fetch` in `pkg/__init__.py`.
-        if let Ok(i) = summary
-            .imports
-            .binary_search_by(|(name, _)| (**name).cmp(first))
-            && let Some(target) = summary.imports[i].1.as_path()
-        {
+        if let Some(target) = summary.imports.get(first).and_then(Target::as_path) {
             let path = match tail {
                 None => std::borrow::Cow::Borrowed(target),
                 Some(tail) => std::borrow::Cow::Owned(format!("{target}.{tail}")),
@@ -633,7 +629,7 @@ impl ProjectIndex {
     /// Add the paths of the module-level imports to `paths`.
     fn add_import_paths(&self, paths: &mut Vec<Target>) {
         for summary in &self.summaries {
-            paths.extend(summary.imports.iter().map(|(_, target)| *target));
+            paths.extend_from_slice(summary.imports.targets());
         }
     }
 
@@ -845,8 +841,9 @@ impl ProjectIndex {
             .flat_map_iter(|(m, summary)| {
                 summary
                     .imports
+                    .targets()
                     .iter()
-                    .filter_map(|(_, target)| leading.get(&target.index()).copied())
+                    .filter_map(|target| leading.get(&target.index()).copied())
                     .filter(move |loc| {
                         m != loc.module as usize
                             && main_callers
@@ -867,8 +864,9 @@ impl ProjectIndex {
                 && main_modules.binary_search(&(m as u32)).is_err()
                 && summary
                     .imports
+                    .targets()
                     .iter()
-                    .any(|(_, target)| resolve(target) == Some(loc));
+                    .any(|target| resolve(target) == Some(loc));
             imported
                 || summary.definitions.iter().any(|(_, def)| {
                     matches!(def, Definition::Function(f)

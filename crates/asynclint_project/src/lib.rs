@@ -225,8 +225,7 @@ fn print_summary_stats(summaries: &[ModuleSummary]) {
                 }
             }
             deferred_b += s.deferred.capacity() * std::mem::size_of::<DeferredCheck>();
-            imports_b += s.imports.capacity() * std::mem::size_of::<(Box<str>, Target)>()
-                + s.imports.iter().map(|(n, _)| n.len()).sum::<usize>();
+            imports_b += s.imports.heap_size();
             other_b += s.main_guard_calls.capacity() * std::mem::size_of::<Target>()
                 + s.star_imports.capacity() * 24
                 + s.path.capacity()

@@ -166,14 +166,13 @@ impl SummaryBuilder {
                     qualified.as_ref()
                 };
                 if semantic.is_project_path(target) {
-                    imports.push(((*name).into(), crate::project::Target::path(target)));
+                    imports.push((*name, crate::project::Target::path(target)));
                 }
             }
         }
         imports.sort_unstable();
-        imports.shrink_to_fit();
         star.sort_unstable();
-        self.summary.imports = imports;
+        self.summary.imports = crate::project::Imports::from_sorted(&imports);
         self.summary.star_imports = star;
         self.summary.all = dunder_all(module);
 
