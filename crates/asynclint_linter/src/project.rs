@@ -482,6 +482,9 @@ pub struct Imports {
     /// Where each name ends in `names`.
     ends: Box<[u32]>,
     targets: Box<[Target]>,
+    /// The entries bound under another name than the target's last segment (`from .cli import
+    /// main as run`, `import a.b as m`), in order: every other entry's target ends in its name.
+    renamed: Box<[u32]>,
 }
 
 impl Imports {
@@ -490,15 +493,49 @@ impl Imports {
         debug_assert!(pairs.is_sorted_by(|a, b| a.0 <= b.0));
         let mut names = String::with_capacity(pairs.iter().map(|(n, _)| n.len()).sum());
         let mut ends = Vec::with_capacity(pairs.len());
-        for (name, _) in pairs {
+        let mut renamed = Vec::new();
+        for (i, (name, target)) in pairs.iter().enumerate() {
             names.push_str(name);
             ends.push(u32::try_from(names.len()).unwrap_or(u32::MAX));
+            if target.as_path().map(last_segment) != Some(*name) {
+                renamed.push(u32::try_from(i).unwrap_or(u32::MAX));
+            }
         }
         Self {
             names: names.into_boxed_str(),
             ends: ends.into_boxed_slice(),
             targets: pairs.iter().map(|(_, target)| *target).collect(),
+            renamed: renamed.into_boxed_slice(),
         }
+    }
+
+    /// The targets of the entries whose target ends in one of `names`: the only imports that
+    /// can lead to a definition of one of those names (its own name, or one it is re-exported
+    /// under). Reads the text of renamed entries only.
+    pub fn ending_in<'s>(&'s self, names: &'s [&str]) -> impl Iterator<Item = Target> + 's {
+        let mut renamed = self.renamed.iter().peekable();
+        (0..self.targets.len()).filter_map(move |i| {
+            let target = self.targets[i];
+            let is_renamed = renamed.next_if(|&&r| r as usize == i).is_some();
+            let last = if is_renamed {
+                target.as_path().map_or("", last_segment)
+            } else {
+                self.name(i)
+            };
+            // A few names, compared directly: cheaper than hashing every import's name.
+            names.contains(&last).then_some(target)
+        })
+    }
+
+    /// `(name, target's last segment)` of the renamed entries.
+    pub fn renamings(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.renamed.iter().map(|&i| {
+            let i = i as usize;
+            (
+                self.name(i),
+                self.targets[i].as_path().map_or("", last_segment),
+            )
+        })
     }
 
     fn name(&self, i: usize) -> &str {
@@ -528,9 +565,14 @@ impl Imports {
     /// Bytes held on the heap.
     pub fn heap_size(&self) -> usize {
         self.names.len()
-            + self.ends.len() * std::mem::size_of::<u32>()
+            + (self.ends.len() + self.renamed.len()) * std::mem::size_of::<u32>()
             + self.targets.len() * std::mem::size_of::<Target>()
     }
+}
+
+/// The last dotted segment of `path` (`fetch` in `app.db.fetch`).
+pub fn last_segment(path: &str) -> &str {
+    path.rsplit_once('.').map_or(path, |(_, last)| last)
 }
 
 /// What phase 1 knows about one module.
@@ -817,6 +859,37 @@ mod tests {
         }
         assert_eq!(imports.targets(), pairs.map(|(_, t)| t));
         assert_eq!(Imports::default().get("a"), None);
+    }
+
+    /// `ending_in` keeps the imports whose target ends in one of the names: by the bound name
+    /// for plain imports, by the target's text for renamed ones (`from .cli import main as
+    /// run`), which `renamings` lists.
+    #[test]
+    fn imports_ending_in_names() {
+        let pairs = [
+            ("cv", Target::path("app.helpers.config_validation")),
+            ("fetch", Target::path("app.db.fetch")),
+            ("main", Target::path("app.cli.main")),
+            ("run", Target::path("app.cli.main")),
+            ("start", Target::path("app.server.run")),
+        ];
+        let imports = Imports::from_sorted(&pairs);
+        let ending = |names: &[&str]| imports.ending_in(names).collect::<Vec<Target>>();
+        assert_eq!(
+            ending(&["main"]),
+            [Target::path("app.cli.main"), Target::path("app.cli.main")]
+        );
+        assert_eq!(ending(&["run"]), [Target::path("app.server.run")]);
+        assert_eq!(ending(&["fetch", "config_validation"]).len(), 2);
+        assert!(ending(&["cv", "start", "app"]).is_empty());
+        assert_eq!(
+            imports.renamings().collect::<Vec<_>>(),
+            [
+                ("cv", "config_validation"),
+                ("run", "main"),
+                ("start", "run")
+            ]
+        );
     }
 
     #[test]

@@ -341,12 +341,8 @@ impl ProjectIndex {
             .iter()
             .map(|&target| (target, OnceLock::new()))
             .collect();
-        let mut paths = survey.paths;
-        if !candidates.is_empty() {
-            index.add_import_paths(&mut paths);
-        }
         timer.step("main-guard callers");
-        index.resolved = index.resolve_paths(paths);
+        index.resolved = index.resolve_paths(survey.paths);
         timer.step("paths");
         let candidates: FxHashSet<DefLoc> = candidates.into_iter().collect();
         let (reach, called) = index.compute_blocking(&candidates);
@@ -626,13 +622,6 @@ impl ProjectIndex {
             })
     }
 
-    /// Add the paths of the module-level imports to `paths`.
-    fn add_import_paths(&self, paths: &mut Vec<Target>) {
-        for summary in &self.summaries {
-            paths.extend_from_slice(summary.imports.targets());
-        }
-    }
-
     /// Resolve the distinct `paths` in parallel, into a table by [`Target::index`].
     fn resolve_paths(&self, mut paths: Vec<Target>) -> Vec<Option<Option<DefLoc>>> {
         // In interning order, about the order phase 1 met them: paths of one file, resolved
@@ -814,8 +803,9 @@ impl ProjectIndex {
         main_callers
     }
 
-    /// The `candidates` imported (module-level imports, all resolved by now) by a module
-    /// other than the defining one and those calling them under their `__main__` guard.
+    /// The `candidates` imported (module-level imports) by a module other than the defining
+    /// one and those calling them under their `__main__` guard. Only the imports whose target
+    /// ends in a candidate's name, or a name one is re-exported under, are resolved.
     fn imported_elsewhere(
         &self,
         main_callers: &FxHashMap<DefLoc, Vec<u32>>,
@@ -824,34 +814,49 @@ impl ProjectIndex {
         if candidates.is_empty() {
             return FxHashSet::default();
         }
-        // The paths that lead to a candidate (a small map to probe).
-        let leading: FxHashMap<usize, DefLoc> = self
-            .resolved
-            .iter()
-            .enumerate()
-            .filter_map(|(key, loc)| {
-                loc.flatten()
-                    .filter(|l| candidates.contains(l))
-                    .map(|l| (key, l))
-            })
-            .collect();
+        let names = self.import_names(candidates.iter().copied());
         self.summaries
             .par_iter()
             .enumerate()
             .flat_map_iter(|(m, summary)| {
+                let names = &names;
                 summary
                     .imports
-                    .targets()
-                    .iter()
-                    .filter_map(|target| leading.get(&target.index()).copied())
+                    .ending_in(names)
+                    .filter_map(|target| self.resolve_target(&target))
                     .filter(move |loc| {
-                        m != loc.module as usize
+                        candidates.contains(loc)
+                            && m != loc.module as usize
                             && main_callers
                                 .get(loc)
                                 .is_none_or(|mains| mains.binary_search(&(m as u32)).is_err())
                     })
+                    .collect::<Vec<_>>()
             })
             .collect()
+    }
+
+    /// The names an import of one of `defs` can end in: their own, and every name a module
+    /// re-exports one of those under (`from .cli import main as run`), transitively. (Methods
+    /// cannot be imported.)
+    fn import_names(&self, defs: impl Iterator<Item = DefLoc>) -> Vec<&str> {
+        let mut names: Vec<&str> = defs
+            .map(|loc| self.qualified(loc).1)
+            .filter(|name| !name.contains('.'))
+            .collect();
+        loop {
+            let known = names.len();
+            for summary in &self.summaries {
+                for (name, last) in summary.imports.renamings() {
+                    if names.contains(&last) && !names.contains(&name) {
+                        names.push(name);
+                    }
+                }
+            }
+            if names.len() == known {
+                return names;
+            }
+        }
     }
 
     /// Is `loc` (called under the `__main__` guards of `main_modules`) called by a summarised
@@ -859,14 +864,14 @@ impl ProjectIndex {
     /// whole project is scanned: for definitions no deferred check asked about while building.
     fn used_elsewhere(&self, loc: DefLoc, main_modules: &[u32]) -> bool {
         let resolve = |target: &Target| self.resolve_target(target);
+        let names = self.import_names(std::iter::once(loc));
         self.summaries.iter().enumerate().any(|(m, summary)| {
             let imported = m != loc.module as usize
                 && main_modules.binary_search(&(m as u32)).is_err()
                 && summary
                     .imports
-                    .targets()
-                    .iter()
-                    .any(|target| resolve(target) == Some(loc));
+                    .ending_in(&names)
+                    .any(|target| resolve(&target) == Some(loc));
             imported
                 || summary.definitions.iter().any(|(_, def)| {
                     matches!(def, Definition::Function(f)
