@@ -488,23 +488,24 @@ pub struct Imports {
 }
 
 impl Imports {
-    /// From `(name, target)` pairs sorted by name.
-    pub fn from_sorted(pairs: &[(&str, Target)]) -> Self {
-        debug_assert!(pairs.is_sorted_by(|a, b| a.0 <= b.0));
-        let mut names = String::with_capacity(pairs.iter().map(|(n, _)| n.len()).sum());
-        let mut ends = Vec::with_capacity(pairs.len());
+    /// From `(name, target, renamed)` sorted by name; `renamed`: the name is not the last
+    /// segment of the target's path (the caller has the text at hand).
+    pub fn from_sorted(entries: &[(&str, Target, bool)]) -> Self {
+        debug_assert!(entries.is_sorted_by(|a, b| a.0 <= b.0));
+        let mut names = String::with_capacity(entries.iter().map(|(n, _, _)| n.len()).sum());
+        let mut ends = Vec::with_capacity(entries.len());
         let mut renamed = Vec::new();
-        for (i, (name, target)) in pairs.iter().enumerate() {
+        for (i, (name, _, is_renamed)) in entries.iter().enumerate() {
             names.push_str(name);
             ends.push(u32::try_from(names.len()).unwrap_or(u32::MAX));
-            if target.as_path().map(last_segment) != Some(*name) {
+            if *is_renamed {
                 renamed.push(u32::try_from(i).unwrap_or(u32::MAX));
             }
         }
         Self {
             names: names.into_boxed_str(),
             ends: ends.into_boxed_slice(),
-            targets: pairs.iter().map(|(_, target)| *target).collect(),
+            targets: entries.iter().map(|(_, target, _)| *target).collect(),
             renamed: renamed.into_boxed_slice(),
         }
     }
@@ -846,18 +847,18 @@ mod tests {
     #[test]
     fn imports_by_name() {
         let pairs = [
-            ("a", Target::path("x.a")),
-            ("fetch", Target::path("app.db.fetch")),
-            ("zeta", Target::path("q.zeta")),
+            ("a", Target::path("x.a"), false),
+            ("fetch", Target::path("app.db.fetch"), false),
+            ("zeta", Target::path("q.zeta"), false),
         ];
         let imports = Imports::from_sorted(&pairs);
-        for (name, target) in pairs {
+        for (name, target, _) in pairs {
             assert_eq!(imports.get(name), Some(target), "{name}");
         }
         for missing in ["", "b", "fetc", "fetchx", "zz"] {
             assert_eq!(imports.get(missing), None, "{missing}");
         }
-        assert_eq!(imports.targets(), pairs.map(|(_, t)| t));
+        assert_eq!(imports.targets(), pairs.map(|(_, t, _)| t));
         assert_eq!(Imports::default().get("a"), None);
     }
 
@@ -867,11 +868,11 @@ mod tests {
     #[test]
     fn imports_ending_in_names() {
         let pairs = [
-            ("cv", Target::path("app.helpers.config_validation")),
-            ("fetch", Target::path("app.db.fetch")),
-            ("main", Target::path("app.cli.main")),
-            ("run", Target::path("app.cli.main")),
-            ("start", Target::path("app.server.run")),
+            ("cv", Target::path("app.helpers.config_validation"), true),
+            ("fetch", Target::path("app.db.fetch"), false),
+            ("main", Target::path("app.cli.main"), false),
+            ("run", Target::path("app.cli.main"), true),
+            ("start", Target::path("app.server.run"), true),
         ];
         let imports = Imports::from_sorted(&pairs);
         let ending = |names: &[&str]| imports.ending_in(names).collect::<Vec<Target>>();

@@ -166,7 +166,8 @@ impl SummaryBuilder {
                     qualified.as_ref()
                 };
                 if semantic.is_project_path(target) {
-                    imports.push((*name, crate::project::Target::path(target)));
+                    let renamed = crate::project::last_segment(target) != *name;
+                    imports.push((*name, crate::project::Target::path(target), renamed));
                 }
             }
         }
