@@ -305,7 +305,10 @@ fn project_call_facts(checker: &mut Checker, site: &CallSite, in_async: bool) {
             return;
         };
         let offset = site.call.range().start().to_u32();
-        if let Some(path) = target.as_path()
+        // Configured `blocking-calls` are usually none: the target's text is read only when
+        // there are some.
+        if !checker.settings.blocking_calls.is_empty()
+            && let Some(path) = target.as_path()
             && !checker.settings.is_allowed_blocking(path)
             && checker.settings.blocking_calls.iter().any(|b| **b == *path)
             && let Some(function) = builder.current()

@@ -413,7 +413,7 @@ fn project_target(checker: &Checker, expr: &Expr) -> Option<Target> {
         Expr::Call(call) => checker
             .semantic
             .resolve_target(&call.func)
-            .filter(|target| target.as_path().is_some()),
+            .filter(|target| !target.is_super()),
         Expr::Name(_) | Expr::Attribute(_) => {
             let kind = checker.semantic.object_kind(expr)?;
             let class = kind.strip_suffix("()")?;
