@@ -103,6 +103,11 @@ pub struct Checker<'a> {
     /// use (asking each time made a test module with thousands of tests quadratic).
     pub(crate) module_pytestmark: std::cell::OnceCell<crate::rules::testing::helpers::Marks>,
     pub(crate) other_async_plugin: std::cell::OnceCell<bool>,
+    /// AIO111: per block (by its first statement's start), where its first `if <loop
+    /// running>: return` ends.
+    pub(crate) loop_guards: std::cell::RefCell<
+        rustc_hash::FxHashMap<ruff_text_size::TextSize, Option<ruff_text_size::TextSize>>,
+    >,
 }
 
 impl<'a> Checker<'a> {
@@ -132,6 +137,7 @@ impl<'a> Checker<'a> {
             test_module,
             module_pytestmark: std::cell::OnceCell::new(),
             other_async_plugin: std::cell::OnceCell::new(),
+            loop_guards: std::cell::RefCell::default(),
         }
     }
 

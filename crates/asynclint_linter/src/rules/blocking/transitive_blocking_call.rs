@@ -51,7 +51,7 @@ use std::sync::Arc;
 
 use asynclint_diagnostics::{Diagnostic, SourceFile};
 use ruff_python_ast::{self as ast, Expr, Stmt};
-use ruff_text_size::{Ranged, TextRange};
+use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::checker::{CallSite, Checker};
 use crate::project::{DeferredCheck, DeferredKind, ProjectFacts, snippet};
@@ -171,10 +171,7 @@ pub(crate) fn runs_only_without_event_loop(checker: &Checker, range: TextRange) 
         }
         // `if <loop running>: return ...` earlier in the same block.
         if let Some(body) = block_containing(stmt, inner)
-            && body
-                .iter()
-                .take_while(|prev| prev.range().end() <= inner.start())
-                .any(|prev| returns_when_loop_runs(checker, prev))
+            && first_return_when_loop_runs(checker, body).is_some_and(|end| end <= inner.start())
         {
             return true;
         }
@@ -244,6 +241,22 @@ fn handler_without_loop(checker: &Checker, s: &ast::StmtTry, inner: TextRange) -
 }
 
 /// `if <loop running>:` whose body always leaves the function (`return`/`raise`).
+/// Where the first statement of `body` that returns when a loop runs ends, worked out once per
+/// block (asked for every call of every sync function: scanning the block each time made long
+/// functions quadratic).
+fn first_return_when_loop_runs(checker: &Checker, body: &[Stmt]) -> Option<TextSize> {
+    let key = body.first()?.range().start();
+    if let Some(found) = checker.loop_guards.borrow().get(&key) {
+        return *found;
+    }
+    let found = body
+        .iter()
+        .find(|stmt| returns_when_loop_runs(checker, stmt))
+        .map(|stmt| stmt.range().end());
+    checker.loop_guards.borrow_mut().insert(key, found);
+    found
+}
+
 fn returns_when_loop_runs(checker: &Checker, stmt: &Stmt) -> bool {
     let Stmt::If(s) = stmt else {
         return false;
