@@ -873,6 +873,23 @@ fn default_and_configured_excludes() {
     );
 }
 
+/// `asynclint check --output-format concise --stdin-filename NAME` with `text` on standard
+/// input, in the project's root.
+fn concise_stdin(project: &Project, name: &str, text: &str) -> std::process::Output {
+    project
+        .cmd_in(".")
+        .args([
+            "check",
+            "--output-format",
+            "concise",
+            "--stdin-filename",
+            name,
+        ])
+        .write_stdin(text)
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn stdin_with_filename() {
     let project = Project::new();
@@ -880,19 +897,7 @@ fn stdin_with_filename() {
         "pyproject.toml",
         "[tool.asynclint.per-file-ignores]\n\"tests/*\" = [\"AIO100\"]\n",
     );
-    let run = project
-        .cmd_in(".")
-        .args([
-            "check",
-            "--output-format",
-            "concise",
-            "--stdin-filename",
-            "pkg/app.py",
-        ])
-        .write_stdin(SLEEPY)
-        .output()
-        .unwrap();
-    let run = Run::new(run, &project.root);
+    let run = Run::new(concise_stdin(&project, "pkg/app.py", SLEEPY), &project.root);
     run.assert_code(1);
     assert_eq!(run.findings(), ["pkg/app.py AIO100"]);
 
@@ -929,18 +934,7 @@ fn stdin_project_messages_use_the_checked_text_for_lines() {
         "\n\n\n\n\n\n\n\nasync def save():\n    pass\n",
     );
     let stdin = "from app.db import fetch\n\nasync def save():\n    pass\n\nasync def handler():\n    fetch()\n    save()\n";
-    let run = project
-        .cmd_in(".")
-        .args([
-            "check",
-            "--output-format",
-            "concise",
-            "--stdin-filename",
-            "app/api.py",
-        ])
-        .write_stdin(stdin)
-        .output()
-        .unwrap();
+    let run = concise_stdin(&project, "app/api.py", stdin);
     let stdout = String::from_utf8_lossy(&run.stdout).replace('\\', "/");
     assert!(
         stdout.contains(

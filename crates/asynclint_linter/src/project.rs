@@ -395,33 +395,70 @@ pub enum Definition {
     Class(Box<ClassSummary>),
 }
 
-/// A module's definitions, sorted by name, with the names packed in one string: there are
-/// about ten per module and a hundred thousand or more per project, all kept until phase 2,
-/// which looks them up by binary search.
+/// Names sorted in one string, found by binary search: summaries keep a hundred thousand or
+/// more definitions and imports until phase 2, and a string for each was an allocation (and a
+/// header) apiece.
+#[derive(Debug, Clone, Default)]
+struct SortedNames {
+    text: Box<str>,
+    /// Where each name ends in `text`.
+    ends: Box<[u32]>,
+}
+
+impl SortedNames {
+    fn from_sorted<'n>(names: impl Iterator<Item = &'n str> + Clone) -> Self {
+        debug_assert!(names.clone().is_sorted());
+        let mut text = String::with_capacity(names.clone().map(str::len).sum());
+        let ends = names
+            .map(|name| {
+                text.push_str(name);
+                u32::try_from(text.len()).unwrap_or(u32::MAX)
+            })
+            .collect();
+        Self {
+            text: text.into_boxed_str(),
+            ends,
+        }
+    }
+
+    fn get(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        self.text.get(start..self.ends[i] as usize).unwrap_or("")
+    }
+
+    /// The number of `name`.
+    fn find(&self, name: &str) -> Option<usize> {
+        let (mut low, mut high) = (0, self.ends.len());
+        while low < high {
+            let mid = (low + high) / 2;
+            match self.get(mid).cmp(name) {
+                std::cmp::Ordering::Less => low = mid + 1,
+                std::cmp::Ordering::Greater => high = mid,
+                std::cmp::Ordering::Equal => return Some(mid),
+            }
+        }
+        None
+    }
+
+    fn heap_size(&self) -> usize {
+        self.text.len() + self.ends.len() * std::mem::size_of::<u32>()
+    }
+}
+
+/// A module's definitions, sorted by name (about ten per module), looked up by binary search.
 #[derive(Debug, Clone, Default)]
 pub struct Definitions {
-    names: Box<str>,
-    /// Where each name ends in `names`.
-    ends: Box<[u32]>,
+    names: SortedNames,
     defs: Box<[Definition]>,
 }
 
 impl Definitions {
     /// From `(name, definition)` pairs sorted by name.
     pub fn from_sorted(pairs: Vec<(String, Definition)>) -> Self {
-        debug_assert!(pairs.is_sorted_by(|a, b| a.0 <= b.0));
-        let mut names = String::with_capacity(pairs.iter().map(|(n, _)| n.len()).sum());
-        let mut ends = Vec::with_capacity(pairs.len());
-        let mut defs = Vec::with_capacity(pairs.len());
-        for (name, def) in pairs {
-            names.push_str(&name);
-            ends.push(u32::try_from(names.len()).unwrap_or(u32::MAX));
-            defs.push(def);
-        }
+        let names = SortedNames::from_sorted(pairs.iter().map(|(name, _)| name.as_str()));
         Self {
-            names: names.into_boxed_str(),
-            ends: ends.into_boxed_slice(),
-            defs: defs.into_boxed_slice(),
+            names,
+            defs: pairs.into_iter().map(|(_, def)| def).collect(),
         }
     }
 
@@ -435,8 +472,7 @@ impl Definitions {
 
     /// The name of definition `i` (`fetch`, `Repo.save`).
     pub fn name(&self, i: usize) -> &str {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        self.names.get(start..self.ends[i] as usize).unwrap_or("")
+        self.names.get(i)
     }
 
     /// Definition `i`.
@@ -450,16 +486,7 @@ impl Definitions {
 
     /// The number of the definition named `name`.
     pub fn find(&self, name: &str) -> Option<usize> {
-        let (mut low, mut high) = (0, self.defs.len());
-        while low < high {
-            let mid = (low + high) / 2;
-            match self.name(mid).cmp(name) {
-                std::cmp::Ordering::Less => low = mid + 1,
-                std::cmp::Ordering::Greater => high = mid,
-                std::cmp::Ordering::Equal => return Some(mid),
-            }
-        }
-        None
+        self.names.find(name)
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Definition)> {
@@ -468,9 +495,7 @@ impl Definitions {
 
     /// Bytes held on the heap (not counting what the definitions hold).
     pub fn heap_size(&self) -> usize {
-        self.names.len()
-            + self.ends.len() * std::mem::size_of::<u32>()
-            + self.defs.len() * std::mem::size_of::<Definition>()
+        self.names.heap_size() + self.defs.len() * std::mem::size_of::<Definition>()
     }
 }
 
@@ -478,9 +503,7 @@ impl Definitions {
 /// one string (an allocation per imported name was a good part of finishing a summary).
 #[derive(Debug, Clone, Default)]
 pub struct Imports {
-    names: Box<str>,
-    /// Where each name ends in `names`.
-    ends: Box<[u32]>,
+    names: SortedNames,
     targets: Box<[Target]>,
     /// The entries bound under another name than the target's last segment (`from .cli import
     /// main as run`, `import a.b as m`), in order: every other entry's target ends in its name.
@@ -491,22 +514,13 @@ impl Imports {
     /// From `(name, target, renamed)` sorted by name; `renamed`: the name is not the last
     /// segment of the target's path (the caller has the text at hand).
     pub fn from_sorted(entries: &[(&str, Target, bool)]) -> Self {
-        debug_assert!(entries.is_sorted_by(|a, b| a.0 <= b.0));
-        let mut names = String::with_capacity(entries.iter().map(|(n, _, _)| n.len()).sum());
-        let mut ends = Vec::with_capacity(entries.len());
-        let mut renamed = Vec::new();
-        for (i, (name, _, is_renamed)) in entries.iter().enumerate() {
-            names.push_str(name);
-            ends.push(u32::try_from(names.len()).unwrap_or(u32::MAX));
-            if *is_renamed {
-                renamed.push(u32::try_from(i).unwrap_or(u32::MAX));
-            }
-        }
         Self {
-            names: names.into_boxed_str(),
-            ends: ends.into_boxed_slice(),
+            names: SortedNames::from_sorted(entries.iter().map(|(name, _, _)| *name)),
             targets: entries.iter().map(|(_, target, _)| *target).collect(),
-            renamed: renamed.into_boxed_slice(),
+            renamed: (0..entries.len())
+                .filter(|&i| entries[i].2)
+                .map(|i| u32::try_from(i).unwrap_or(u32::MAX))
+                .collect(),
         }
     }
 
@@ -540,22 +554,12 @@ impl Imports {
     }
 
     fn name(&self, i: usize) -> &str {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        self.names.get(start..self.ends[i] as usize).unwrap_or("")
+        self.names.get(i)
     }
 
     /// The target imported as `name`.
     pub fn get(&self, name: &str) -> Option<Target> {
-        let (mut low, mut high) = (0, self.targets.len());
-        while low < high {
-            let mid = (low + high) / 2;
-            match self.name(mid).cmp(name) {
-                std::cmp::Ordering::Less => low = mid + 1,
-                std::cmp::Ordering::Greater => high = mid,
-                std::cmp::Ordering::Equal => return Some(self.targets[mid]),
-            }
-        }
-        None
+        self.names.find(name).map(|i| self.targets[i])
     }
 
     /// The targets, in name order.
@@ -565,8 +569,8 @@ impl Imports {
 
     /// Bytes held on the heap.
     pub fn heap_size(&self) -> usize {
-        self.names.len()
-            + (self.ends.len() + self.renamed.len()) * std::mem::size_of::<u32>()
+        self.names.heap_size()
+            + self.renamed.len() * std::mem::size_of::<u32>()
             + self.targets.len() * std::mem::size_of::<Target>()
     }
 }
