@@ -533,7 +533,7 @@ impl Imports {
             let target = self.targets[i];
             let is_renamed = renamed.next_if(|&&r| r as usize == i).is_some();
             let last = if is_renamed {
-                target.as_path().map_or("", last_segment)
+                target.as_path().map_or("", crate::semantic::last_segment)
             } else {
                 self.name(i)
             };
@@ -548,7 +548,9 @@ impl Imports {
             let i = i as usize;
             (
                 self.name(i),
-                self.targets[i].as_path().map_or("", last_segment),
+                self.targets[i]
+                    .as_path()
+                    .map_or("", crate::semantic::last_segment),
             )
         })
     }
@@ -573,11 +575,6 @@ impl Imports {
             + self.renamed.len() * std::mem::size_of::<u32>()
             + self.targets.len() * std::mem::size_of::<Target>()
     }
-}
-
-/// The last dotted segment of `path` (`fetch` in `app.db.fetch`).
-pub fn last_segment(path: &str) -> &str {
-    path.rsplit_once('.').map_or(path, |(_, last)| last)
 }
 
 /// What phase 1 knows about one module.

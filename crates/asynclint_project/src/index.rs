@@ -815,11 +815,11 @@ impl ProjectIndex {
             return FxHashSet::default();
         }
         let names = self.import_names(candidates.iter().copied());
+        let names = names.as_slice();
         self.summaries
             .par_iter()
             .enumerate()
             .flat_map_iter(|(m, summary)| {
-                let names = &names;
                 summary
                     .imports
                     .ending_in(names)
@@ -831,7 +831,6 @@ impl ProjectIndex {
                                 .get(loc)
                                 .is_none_or(|mains| mains.binary_search(&(m as u32)).is_err())
                     })
-                    .collect::<Vec<_>>()
             })
             .collect()
     }

@@ -166,7 +166,7 @@ impl SummaryBuilder {
                     qualified.as_ref()
                 };
                 if semantic.is_project_path(target) {
-                    let renamed = crate::project::last_segment(target) != *name;
+                    let renamed = crate::semantic::last_segment(target) != *name;
                     imports.push((*name, crate::project::Target::path(target), renamed));
                 }
             }

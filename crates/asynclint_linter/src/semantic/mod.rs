@@ -20,9 +20,19 @@ pub use typing::ObjectKind;
 /// kinds are built for most calls of every file, where `format!` (which grows its buffer as
 /// it writes) showed up in profiles.
 pub fn concat(parts: &[&str]) -> String {
-    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    concat_with_room(parts, 0)
+}
+
+/// [`concat`], in a string with room for `room` more bytes (for a path that grows after).
+pub fn concat_with_room(parts: &[&str], room: usize) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum::<usize>() + room);
     for part in parts {
         out.push_str(part);
     }
     out
+}
+
+/// The last dotted segment of `path` (`fetch` in `app.db.fetch`).
+pub fn last_segment(path: &str) -> &str {
+    path.rsplit_once('.').map_or(path, |(_, last)| last)
 }

@@ -402,7 +402,7 @@ impl<'a> SemanticModel<'a> {
                 qualified.map(|q| self.absolutize_with_room(q, room))
             }
             Lookup::NotFound if is_builtin(name) => {
-                Some(concat_with_room(&["builtins.", name], room))
+                Some(super::concat_with_room(&["builtins.", name], room))
             }
             _ => None,
         }
@@ -429,7 +429,7 @@ impl<'a> SemanticModel<'a> {
             return None;
         }
         let module = self.module_name.as_deref()?;
-        Some(concat_with_room(&[module, ".", name], room))
+        Some(super::concat_with_room(&[module, ".", name], room))
     }
 
     /// Where a callee points, for the project index: module functions and classes (local or
@@ -548,37 +548,33 @@ impl<'a> SemanticModel<'a> {
             Expr::Attribute(attr) if matches!(&*attr.value, Expr::Call(_)) => {
                 self.resolve_target(expr).is_some()
             }
-            Expr::Attribute(_) | Expr::Name(_) => self
-                .target_path(expr)
-                .is_some_and(|path| self.in_project(&path)),
-            _ => false,
+            _ => self.project_path(expr).is_some(),
+        }
+    }
+
+    /// The dotted path of a name or attribute chain, when it is under the project's modules.
+    fn project_path(&self, expr: &Expr) -> Option<String> {
+        match expr {
+            Expr::Attribute(_) | Expr::Name(_) => {
+                self.target_path(expr).filter(|p| self.in_project(p))
+            }
+            _ => None,
         }
     }
 
     fn uncached_target(&self, expr: &Expr) -> Option<crate::project::Target> {
         use crate::project::Target;
-        // Build the path as one string and intern it once, at the end.
-        match expr {
-            Expr::Attribute(attr) => {
-                let method = attr.attr.as_str();
-                if let Expr::Call(call) = &*attr.value
-                    && matches!(&*call.func, Expr::Name(n) if n.id.as_str() == "super")
-                    && call.arguments.args.is_empty()
-                {
-                    let class = self.current_function()?.class?;
-                    let class_path = self.module_definition_path(class.name.as_str())?;
-                    return Some(Target::super_(&class_path, method));
-                }
-                self.target_path(expr)
-                    .filter(|p| self.in_project(p))
-                    .map(Target::path)
-            }
-            Expr::Name(_) => self
-                .target_path(expr)
-                .filter(|p| self.in_project(p))
-                .map(Target::path),
-            _ => None,
+        if let Expr::Attribute(attr) = expr
+            && let Expr::Call(call) = &*attr.value
+            && matches!(&*call.func, Expr::Name(n) if n.id.as_str() == "super")
+            && call.arguments.args.is_empty()
+        {
+            let class = self.current_function()?.class?;
+            let class_path = self.module_definition_path(class.name.as_str())?;
+            return Some(Target::super_(&class_path, attr.attr.as_str()));
         }
+        // Build the path as one string and intern it once, at the end.
+        self.project_path(expr).map(Target::path)
     }
 
     pub fn set_project_modules(
@@ -655,7 +651,7 @@ impl<'a> SemanticModel<'a> {
 
     fn absolutize_with_room(&self, qualified: &str, room: usize) -> String {
         if !qualified.starts_with('.') {
-            return concat_with_room(&[qualified], room);
+            return super::concat_with_room(&[qualified], room);
         }
         let level = qualified.chars().take_while(|c| *c == '.').count();
         let rest = &qualified[level..];
@@ -759,15 +755,6 @@ fn push_attributes(expr: &Expr, out: &mut String) {
         out.push('.');
         out.push_str(attr.attr.as_str());
     }
-}
-
-/// `parts` concatenated, in a string with room for `room` more bytes.
-fn concat_with_room(parts: &[&str], room: usize) -> String {
-    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum::<usize>() + room);
-    for part in parts {
-        out.push_str(part);
-    }
-    out
 }
 
 /// `Class.method` for a method called on an object of kind `Class()` (built by calling the

@@ -174,7 +174,7 @@ fn ordinary_exception_class<'a>(checker: &Checker<'a>, expr: &'a Expr) -> Option
                 }
                 BindingKind::Import { .. } | BindingKind::FromImport { .. } => {
                     let q = checker.semantic.resolve_name(name.id.as_str())?;
-                    is_ordinary_name(last_segment(&q)).then_some(shown)
+                    is_ordinary_name(crate::semantic::last_segment(&q)).then_some(shown)
                 }
                 _ => None,
             },
@@ -184,14 +184,10 @@ fn ordinary_exception_class<'a>(checker: &Checker<'a>, expr: &'a Expr) -> Option
         },
         Expr::Attribute(_) => {
             let q = checker.semantic.resolve_qualified_name(expr)?;
-            is_ordinary_name(last_segment(&q)).then_some(shown)
+            is_ordinary_name(crate::semantic::last_segment(&q)).then_some(shown)
         }
         _ => None,
     }
-}
-
-fn last_segment(q: &str) -> &str {
-    q.rsplit('.').next().unwrap_or(q)
 }
 
 fn is_matching(name: &str) -> bool {
